@@ -1,0 +1,142 @@
+/** Evaluation report: held-out team corpus and (when present) the SPb portal appeals. */
+import { join } from 'node:path';
+import { TOPICS, type TopicCode } from '../src/domain/types';
+import { createAnalyzer, DATA_DIR, listRegions } from './index';
+import { loadCorpus, readCsvObjects } from './training';
+import { isHeldOut } from './corpus/split';
+
+/** Precision, recall and F1 of one class. */
+export interface Prf {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** P/R/F1 of `cls` over paired gold and predicted labels. */
+export function prf<T>(gold: T[], pred: T[], cls: T): Prf {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  gold.forEach((g, i) => {
+    const p = pred[i];
+    if (p === cls && g === cls) tp++;
+    else if (p === cls) fp++;
+    else if (g === cls) fn++;
+  });
+  const precision = tp + fp ? tp / (tp + fp) : 0;
+  const recall = tp + fn ? tp / (tp + fn) : 0;
+  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  return { precision, recall, f1, support: tp + fn };
+}
+
+const pct = (x: number): string => x.toFixed(3);
+const pad = (s: string, n: number): string => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+/** A confusion matrix (rows gold, columns predicted) plus per-class P/R/F1, as text. */
+export function confusionReport(gold: string[], pred: string[], classes: string[]): string {
+  const cols = [...classes, ...(pred.some((p) => !classes.includes(p)) ? ['(none)'] : [])];
+  const lines: string[] = [];
+  lines.push(pad('class', 12) + lpad('P', 7) + lpad('R', 7) + lpad('F1', 7) + lpad('n', 6));
+  for (const c of classes) {
+    const m = prf(gold, pred, c);
+    if (m.support === 0 && !pred.includes(c)) continue;
+    lines.push(pad(c, 12) + lpad(pct(m.precision), 7) + lpad(pct(m.recall), 7) + lpad(pct(m.f1), 7) + lpad(String(m.support), 6));
+  }
+  lines.push('');
+  lines.push('confusion (rows = gold, columns = predicted):');
+  lines.push(pad('', 12) + cols.map((c) => lpad(c.slice(0, 6), 7)).join(''));
+  for (const g of classes) {
+    if (!gold.includes(g)) continue;
+    const row = cols.map((c) => gold.filter((x, i) => x === g && (c === '(none)' ? !classes.includes(pred[i]) : pred[i] === c)).length);
+    lines.push(pad(g, 12) + row.map((v) => lpad(String(v), 7)).join(''));
+  }
+  return lines.join('\n');
+}
+
+/** Our topic for a row of the SPb portal set, from its category and fine-grained reason. */
+export function spbTopic(category: string, reason: string): TopicCode {
+  const r = reason.toLowerCase();
+  if (category === 'Благоустройство') {
+    if (/мусор|урн|контейнерн/.test(r)) return 'waste';
+    if (/дорожн\S* покрыти|проезжей част|дорожн\S* знак|светофор|неровност|бордюр|парковк|снег|дорожных и газонных/.test(r)) return 'roads';
+    return 'landscaping';
+  }
+  if (category === 'Содержание МКД') {
+    return /контейнерн|мусорный контейнер/.test(r) ? 'waste' : 'housing';
+  }
+  if (/рекламн/i.test(category)) return 'landscaping';
+  if (/уличной инфраструктуры/.test(category)) return 'roads';
+  if (/реализация товаров/.test(category)) return 'other';
+  return 'housing';
+}
+
+/** Builds the full evaluation report. */
+export function evaluate(opts: { region?: string; spbCsv?: string }): string {
+  const out: string[] = [];
+  const analyzer = createAnalyzer(opts.region ?? 'khakassia');
+  const corpus = loadCorpus(join(DATA_DIR, 'corpus'));
+  const held = corpus.filter((r) => isHeldOut(r.group));
+  const results = held.map((r) => analyzer.analyze(r.text));
+  out.push(`# otklik classifiers ${results[0]?.version ?? ''} — held-out split of the team corpus`);
+  out.push(`${held.length} of ${corpus.length} examples (phrase groups with fnv1a(group) % 5 == 0; training never sees them)`);
+  out.push('');
+  const cg = held.map((r) => (r.complaint ? 'complaint' : 'other'));
+  const cp = results.map((a) => (a.complaint ? 'complaint' : 'other'));
+  const cm = prf(cg, cp, 'complaint');
+  out.push(`## complaint detection: P ${pct(cm.precision)} R ${pct(cm.recall)} F1 ${pct(cm.f1)} (n=${held.length})`);
+  out.push(confusionReport(cg, cp, ['complaint', 'other']));
+  out.push('');
+  const byKind = new Map<string, [number, number]>();
+  held.forEach((r, i) => {
+    const k = byKind.get(r.kind) ?? [0, 0];
+    k[0] += cp[i] === cg[i] ? 1 : 0;
+    k[1] += 1;
+    byKind.set(r.kind, k);
+  });
+  out.push('complaint accuracy by family: ' + [...byKind].map(([k, [ok, n]]) => `${k} ${ok}/${n}`).join(', '));
+  out.push('');
+  const topical = held.map((r, i) => ({ r, a: results[i] })).filter((x) => x.r.complaint && x.r.topic);
+  const tg = topical.map((x) => x.r.topic as string);
+  const tp = topical.map((x) => x.a.topic ?? '(none)');
+  const tacc = tg.filter((g, i) => g === tp[i]).length / Math.max(1, tg.length);
+  out.push(`## topic (complaints): accuracy ${pct(tacc)} (n=${tg.length})`);
+  out.push(confusionReport(tg, tp, [...TOPICS]));
+  out.push('');
+  const named = held.map((r, i) => ({ r, a: results[i] })).filter((x) => x.r.municipality);
+  const none = held.map((r, i) => ({ r, a: results[i] })).filter((x) => !x.r.municipality);
+  const macc = named.filter((x) => x.a.municipality === x.r.municipality).length / Math.max(1, named.length);
+  const mwrong = named.filter((x) => x.a.municipality && x.a.municipality !== x.r.municipality).length;
+  const guessed = none.filter((x) => x.a.municipality).length / Math.max(1, none.length);
+  out.push(`## municipality: accuracy where named ${pct(macc)} (n=${named.length}, wrong ${mwrong}, missed ${named.length - mwrong - Math.round(macc * named.length)}); guessed where none ${pct(guessed)} (n=${none.length})`);
+  out.push('');
+  const pg = held.map((r) => r.priority);
+  const pp = results.map((a) => a.priority);
+  const pm = prf(pg, pp, 'high');
+  out.push(`## priority high: P ${pct(pm.precision)} R ${pct(pm.recall)} F1 ${pct(pm.f1)} (n high=${pm.support})`);
+  out.push('');
+  if (!opts.spbCsv) {
+    out.push('## SPb portal set: skipped (../shared/data/spb_our_city_appeals_dev.csv not found; pass --data FILE)');
+    return out.join('\n');
+  }
+  const rows = readCsvObjects(opts.spbCsv);
+  const spbRegion = listRegions().includes('spb') ? 'spb' : undefined;
+  const spb = createAnalyzer(spbRegion ?? opts.region ?? 'khakassia');
+  const sres = rows.map((r) => spb.analyze(r.text));
+  const sg = rows.map((r) => spbTopic(r.category, r.reason));
+  const sp = sres.map((a) => a.topic ?? '(none)');
+  const sacc = sg.filter((g, i) => g === sp[i]).length / Math.max(1, sg.length);
+  const recall = sres.filter((a) => a.complaint).length / Math.max(1, sres.length);
+  out.push(`## SPb portal appeals (${opts.spbCsv}; text nobody on the team wrote)`);
+  out.push(`rows ${rows.length}; complaint recall ${pct(recall)} (every row is a complaint)`);
+  out.push(`topic accuracy ${pct(sacc)} (portal category+reason mapped to our topics by evaluate.ts spbTopic)`);
+  out.push(confusionReport(sg, sp, [...TOPICS]));
+  if (spbRegion) {
+    const withDistrict = rows.map((r, i) => ({ d: r.district, m: sres[i].municipality })).filter((x) => x.m);
+    const names = new Map(spb.region.municipalities.map((m) => [m.id, m.name]));
+    const right = withDistrict.filter((x) => (names.get(x.m as string) ?? '').startsWith(x.d)).length;
+    out.push(`district named by the text for ${withDistrict.length} of ${rows.length} rows; correct ${right}/${withDistrict.length}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,141 @@
+/**
+ * The composition root: config → dependencies → roles (api, pipeline, ingest, bot, connectors, demo) → stop.
+ * `start` runs every role in one process (the embedded default); `worker` runs pipeline stages only.
+ */
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createAnalyzer, type RegionPack } from '../classifiers';
+import { buildServer, type HttpServer } from './api/server';
+import type { Config } from './config';
+import { openDb, type Db } from './db';
+import { loadDemoCorpus } from './demo/corpus';
+import { demoReader, DEMO_OFFICIALS_FILE } from './demo/feed';
+import { importFile } from './import';
+import { createRootLogger, type Logger } from './log';
+import { createMetrics } from './metrics';
+import { startPipeline } from './pipeline';
+import type { Notifier, Publisher } from './pipeline/ports';
+import { createRedis, Queues, type QueueName } from './pipeline/queues';
+import type { StageDeps } from './pipeline/stage';
+import { createPublisher } from './publish/publisher';
+import { SourceReaders } from './sources/readers';
+import { errorFields } from './errors';
+
+export interface AppOptions {
+  /** Pipeline stages to run when the 'pipeline' role is on (default: all). */
+  stages?: QueueName[];
+  now?: () => Date;
+  logger?: Logger;
+  /** Tests shorten BullMQ's lock so a killed worker's jobs come back fast. */
+  lockDurationMs?: number;
+  reconcileEveryMs?: number;
+  notifier?: Notifier | null;
+  publisher?: Publisher;
+}
+
+export interface App {
+  cfg: Config;
+  db: Db;
+  queues: Queues;
+  deps: StageDeps;
+  http: HttpServer | null;
+  /** The address the HTTP server listens on (null without the api role). */
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+/** True when no platform token is set: `start` then feeds the demo posts. */
+export function demoEnabled(cfg: Config): boolean {
+  if (cfg.DEMO !== 'auto') return cfg.DEMO === 'on';
+  return !cfg.TELEGRAM_BOT_TOKEN && !cfg.VK_GROUP_TOKEN && !cfg.VK_SERVICE_TOKEN;
+}
+
+/** Starts the configured roles; `stop()` closes intake first, then workers, queues and the database. */
+export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.logger ?? createRootLogger(cfg, cfg.roles.join('+'));
+  const now = opts.now ?? (() => new Date());
+  const analyzer = createAnalyzer(cfg.REGION);
+  const db = await openDb({ url: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR });
+  const closers: (() => Promise<unknown>)[] = [() => db.close()];
+  let redis: Redis | null = null;
+  try {
+    await seedRegion(db, analyzer.region);
+    redis = createRedis(cfg.REDIS_URL);
+    redis.on('error', (err) => log.warn('redis.error', errorFields(err)));
+    const queues = new Queues(redis, cfg.QUEUE_PREFIX);
+    closers.unshift(() => queues.close(), () => (redis as Redis).quit().catch(() => undefined));
+    const metrics = createMetrics();
+    const readers = new SourceReaders();
+    const demo = cfg.roles.includes('demo') && demoEnabled(cfg);
+    if (demo) readers.register('vk', 'demo', demoReader(now)).register('telegram', 'demo', demoReader(now)).register('web', 'demo', demoReader(now));
+    const deps: StageDeps = {
+      cfg,
+      db,
+      queues,
+      log,
+      now,
+      analyzer,
+      metrics,
+      notifier: opts.notifier ?? null,
+      publisher: opts.publisher ?? createPublisher(cfg),
+      sources: readers,
+    };
+
+    if (demo) await loadDemoData(db, log);
+
+    const workers: Worker[] = [];
+    if (cfg.roles.includes('pipeline')) {
+      workers.push(...(await startPipeline(deps, { stages: opts.stages, lockDurationMs: opts.lockDurationMs, reconcileEveryMs: opts.reconcileEveryMs })));
+      closers.unshift(async () => Promise.all(workers.map((w) => w.close())));
+    }
+    if (cfg.roles.includes('ingest')) {
+      for (const source of await db.sources.all()) {
+        const reader = readers.readerFor(source);
+        if (!reader || !source.enabled) continue;
+        await queues.queue('ingest').upsertJobScheduler(`poll-${source.id}`, { every: reader.everyMs }, { name: 'ingest', data: { sourceId: source.id } });
+      }
+    }
+    let http: HttpServer | null = null;
+    let url: string | null = null;
+    if (cfg.roles.includes('api')) {
+      http = await buildServer(deps);
+      url = await http.listen({ port: cfg.HTTP_PORT, host: cfg.HTTP_HOST });
+      closers.unshift(() => (http as HttpServer).close());
+      log.info('http.listening', { port: Number(new URL(url).port) });
+    }
+    log.info('app.started', { roles: cfg.roles, demo, database: cfg.DATABASE_URL ? 'postgresql' : 'pglite' });
+    let stopping: Promise<void> | null = null;
+    return {
+      cfg,
+      db,
+      queues,
+      deps,
+      http,
+      url,
+      stop: () =>
+        (stopping ??= (async () => {
+          for (const close of closers) await close().catch((err) => log.warn('app.stop-error', errorFields(err)));
+          log.info('app.stopped');
+        })()),
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Stores the region pack's municipalities (idempotent). */
+export async function seedRegion(db: Db, region: RegionPack): Promise<void> {
+  await db.officials.upsertMunicipalities(
+    region.municipalities.map((m) => ({ id: m.id, region: region.code, name: m.name, kind: m.kind, center: m.center, oktmo: m.oktmo ?? null })),
+  );
+}
+
+/** Loads the demo officials and the demo sources (idempotent, so every start may do it). */
+async function loadDemoData(db: Db, log: Logger): Promise<void> {
+  await importFile(db, DEMO_OFFICIALS_FILE);
+  for (const s of loadDemoCorpus().sources) {
+    await db.sources.upsert({ id: s.id, platform: s.platform, kind: 'demo', externalId: s.id, name: s.name, municipalityId: s.municipality, settings: {}, enabled: true });
+  }
+  log.info('demo.loaded');
+}

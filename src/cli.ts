@@ -1,0 +1,150 @@
+/** `npx otklik <command>`: the CLI and the Docker entrypoint. */
+import { Command, InvalidArgumentError } from 'commander';
+import { createAnalyzer } from '../classifiers';
+import { runClassify, runEval, runTrain } from '../classifiers/cli';
+import { seedRegion, startApp } from './app';
+import { loadConfig, ROLES, type Role } from './config';
+import { openDb } from './db';
+import { migrate } from './db/migrate';
+import { ConfigError, InputError } from './errors';
+import { importFile } from './import';
+import { createRootLogger } from './log';
+import { QUEUE_NAMES, type QueueName } from './pipeline/queues';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Runs until SIGTERM/SIGINT, then stops gracefully (intake first, then workers, queues, database). */
+async function runUntilSignal(roles: Role[], stages?: QueueName[]): Promise<void> {
+  const cfg = loadConfig(process.env, { roles });
+  const log = createRootLogger(cfg, roles.join('+'));
+  const app = await startApp(cfg, { stages, logger: log });
+  if (app.url) out(`otklik: ${roles.join(', ')} — ${app.url}  (инциденты: ${app.url}/api/incidents)`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('app.signal', { signal });
+      void app.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+const parseStages = (v: string): QueueName[] => {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(QUEUE_NAMES as readonly string[]).includes(n));
+  if (bad.length > 0 || names.length === 0) throw new InvalidArgumentError(`unknown stage(s): ${bad.join(', ')}; known: ${QUEUE_NAMES.join(', ')}`);
+  return names as QueueName[];
+};
+
+/** Builds the command tree (exported for tests of --help). */
+export function buildCli(): Command {
+  const program = new Command('otklik')
+    .description('otklik — incident management for citizens\' posts in VK, Telegram and public comments')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run everything in one process: API, pipeline, polling, bot, demo feed when no tokens are set')
+    .action(() => runUntilSignal([...ROLES]));
+  program
+    .command('worker')
+    .description('run pipeline stages only (scale out: more workers against one PostgreSQL and one Redis)')
+    .option('--stages <list>', `comma-separated: ${QUEUE_NAMES.join(',')}`, parseStages)
+    .action((o: { stages?: QueueName[] }) => runUntilSignal(['pipeline'], o.stages));
+  program.command('api').description('run the HTTP server only').action(() => runUntilSignal(['api']));
+  program.command('connectors').description('run source polling and streams only').action(() => runUntilSignal(['ingest', 'connectors']));
+  program.command('bot').description('run the officials\' Telegram bot only').action(() => runUntilSignal(['bot']));
+
+  program
+    .command('migrate')
+    .description('apply database migrations and exit')
+    .action(async () => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const db = await openDb({ url: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR, migrate: false });
+      try {
+        const applied = await migrate(db.sql);
+        out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('import')
+    .description('load officials, routing rules and sources from a YAML file (idempotent, all-or-nothing)')
+    .argument('<file>', 'YAML file')
+    .action(async (file: string) => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const region = createAnalyzer(cfg.REGION).region;
+      const db = await openDb({ url: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR });
+      try {
+        await seedRegion(db, region);
+        const r = await importFile(db, file);
+        out(`officials: ${r.officials.total} (changed ${r.officials.changed}); routing rules: ${r.rules.total} (+${r.rules.added} −${r.rules.removed}); sources: ${r.sources.total} (changed ${r.sources.changed})`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('sources')
+    .description('list watched sources')
+    .action(async () => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const db = await openDb({ url: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR });
+      try {
+        for (const s of await db.sources.all()) {
+          out([s.id, s.platform, s.kind, s.externalId, s.municipalityId ?? '-', s.enabled ? 'on' : 'off', s.name ?? ''].join('\t'));
+        }
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('classify')
+    .description('JSON lines in ({"id","text"}) → JSON lines out (complaint, topic, municipality, priority)')
+    .option('--region <code>', 'region pack', undefined)
+    .action(async (o: { region?: string }) => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const r = await runClassify(process.stdin, process.stdout, o.region ?? cfg.REGION);
+      if (r.errors > 0) process.stderr.write(`otklik classify: ${r.errors} of ${r.lines} lines had errors\n`);
+    });
+
+  program
+    .command('train')
+    .description('rebuild the text models from the team corpus, or from a region\'s CSV export')
+    .option('--from <file>', 'CSV export to learn topics from')
+    .option('--text-column <name>', 'CSV column with the text')
+    .option('--topic-column <name>', 'CSV column with the topic code')
+    .option('--out <dir>', 'where to write the model')
+    .action(async (o: { from?: string; textColumn?: string; topicColumn?: string; out?: string }) => {
+      const r = await runTrain({ ...o, progress: process.stderr.isTTY });
+      out(`trained on ${r.examples} examples → ${r.out}`);
+    });
+
+  program
+    .command('eval')
+    .description('precision, recall, F1 and confusion matrices on the held-out split')
+    .option('--region <code>', 'region pack')
+    .option('--data <file>', 'another labelled file to evaluate on')
+    .action(async (o: { region?: string; data?: string }) => {
+      out(await runEval(o));
+    });
+
+  return program;
+}
+
+/** Entry point of bin/otklik.js. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof InputError) {
+      process.stderr.write(`otklik: ${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,77 @@
+/** Configuration: the ONLY reader of process.env. Parsed once, validated, frozen. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL (${protocols.join(' or ')})`);
+
+const ROLE_NAMES = ['ingest', 'pipeline', 'bot', 'api', 'connectors', 'demo'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('otklik'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  REGION: z.string().regex(/^[a-z0-9-]+$/, 'a region code like khakassia').default('khakassia'),
+  SLA_TARGET_MINUTES: z.coerce.number().int().positive().default(240),
+  /** Incidents or messages stuck in one status longer than this are re-enqueued by reconcile. */
+  RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
+  STAGE_CONCURRENCY: z.coerce.number().int().positive().default(20),
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_API_URL: url(['http:', 'https:']).default('https://api.telegram.org'),
+  VK_GROUP_TOKEN: optionalString,
+  VK_GROUP_ID: z.coerce.number().int().positive().optional(),
+  VK_SERVICE_TOKEN: optionalString,
+  VK_API_URL: url(['http:', 'https:']).default('https://api.vk.com/method'),
+  VK_CALLBACK_SECRET: optionalString,
+  VK_CALLBACK_CONFIRMATION: optionalString,
+  /** Feed the bundled demo posts at start; default: on when no platform token is set. */
+  DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+export type Config = Readonly<z.infer<typeof Env> & { roles: Role[] }>;
+
+/** Reads `.env` (if present) under the real environment, which wins. */
+function withDotenv(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+  const file = path.join(cwd, '.env');
+  if (!fs.existsSync(file)) return env;
+  return { ...parseDotenv(fs.readFileSync(file)), ...env };
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { roles?: Role[]; cwd?: string; dotenv?: boolean } = {},
+): Config {
+  const source = opts.dotenv === false ? env : withDotenv(env, opts.cwd ?? process.cwd());
+  const r = Env.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return Object.freeze({ ...r.data, roles: opts.roles ?? [...ROLE_NAMES] });
+}
+
+/** The role names `worker --stages` and `start` accept. */
+export const ROLES: readonly Role[] = ROLE_NAMES;

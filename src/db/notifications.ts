@@ -1,0 +1,59 @@
+/** What was sent to officials (cards, reminders, escalations): each (incident, official, kind) once. */
+import type { Sql } from './sql';
+
+export interface Notification {
+  incidentId: string;
+  officialId: string;
+  kind: string;
+  chatId: string | null;
+  messageId: string | null;
+  status: 'sent' | 'undeliverable';
+  detail: string | null;
+  sentAt: Date;
+}
+
+const COLUMNS = 'incident_id::text, official_id, kind, chat_id, message_id, status, detail, sent_at';
+const toNotification = (x: Record<string, unknown>): Notification => ({
+  incidentId: x.incident_id as string,
+  officialId: x.official_id as string,
+  kind: x.kind as string,
+  chatId: (x.chat_id as string) ?? null,
+  messageId: (x.message_id as string) ?? null,
+  status: x.status as Notification['status'],
+  detail: (x.detail as string) ?? null,
+  sentAt: x.sent_at as Date,
+});
+
+/** Queries on `notifications`. */
+export const notificationQueries = (sql: Sql) => ({
+  /** The record of one notification, or null if it was never sent. */
+  async get(incidentId: string, officialId: string, kind: string): Promise<Notification | null> {
+    const r = await sql.query<Record<string, unknown>>(
+      `SELECT ${COLUMNS} FROM notifications
+       WHERE incident_id = $1 AND official_id = $2 AND kind = $3`,
+      [incidentId, officialId, kind],
+    );
+    const x = r.rows[0];
+    return x ? toNotification(x) : null;
+  },
+
+  /** Records a notification; false when it was already recorded (the first record wins). */
+  async record(n: Notification): Promise<boolean> {
+    const r = await sql.query(
+      `INSERT INTO notifications (incident_id, official_id, kind, chat_id, message_id, status, detail, sent_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING kind`,
+      [n.incidentId, n.officialId, n.kind, n.chatId, n.messageId, n.status, n.detail, n.sentAt],
+    );
+    return r.rows.length > 0;
+  },
+
+  /** All notifications of an incident, oldest first. */
+  async forIncident(incidentId: string): Promise<Notification[]> {
+    const r = await sql.query<Record<string, unknown>>(
+      `SELECT ${COLUMNS} FROM notifications
+       WHERE incident_id = $1 ORDER BY sent_at`,
+      [incidentId],
+    );
+    return r.rows.map(toNotification);
+  },
+});

@@ -1,0 +1,114 @@
+/** Replies to citizens: drafted, approved, published under the post (the response time), or failed. */
+import type { Sql } from './sql';
+
+export type ReplyStatus = 'draft' | 'approved' | 'published' | 'failed' | 'cancelled';
+
+export interface Reply {
+  id: string;
+  incidentId: string;
+  templateId: string | null;
+  stage: string | null;
+  text: string;
+  status: ReplyStatus;
+  draftedBy: string;
+  approvedBy: string | null;
+  createdAt: Date;
+  approvedAt: Date | null;
+  publishedAt: Date | null;
+  externalId: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+const COLUMNS = `id::text, incident_id::text, template_id, stage, text, status, drafted_by, approved_by, created_at,
+  approved_at, published_at, external_id, attempts, last_error`;
+type Row = Record<string, unknown>;
+const toReply = (r: Row): Reply => ({
+  id: r.id as string,
+  incidentId: r.incident_id as string,
+  templateId: (r.template_id as string) ?? null,
+  stage: (r.stage as string) ?? null,
+  text: r.text as string,
+  status: r.status as ReplyStatus,
+  draftedBy: r.drafted_by as string,
+  approvedBy: (r.approved_by as string) ?? null,
+  createdAt: r.created_at as Date,
+  approvedAt: (r.approved_at as Date) ?? null,
+  publishedAt: (r.published_at as Date) ?? null,
+  externalId: (r.external_id as string) ?? null,
+  attempts: r.attempts as number,
+  lastError: (r.last_error as string) ?? null,
+});
+
+/** Queries on `replies`. */
+export const replyQueries = (sql: Sql) => ({
+  /** One reply, or null. */
+  async get(id: string): Promise<Reply | null> {
+    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM replies WHERE id = $1`, [id]);
+    return r.rows[0] ? toReply(r.rows[0]) : null;
+  },
+
+  /** Replies of an incident, oldest first. */
+  async forIncident(incidentId: string): Promise<Reply[]> {
+    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM replies WHERE incident_id = $1 ORDER BY created_at, id`, [incidentId]);
+    return r.rows.map(toReply);
+  },
+
+  /** Creates a reply (approved at once when `approvedBy` is given). */
+  async create(r: { incidentId: string; templateId: string | null; stage: string | null; text: string; draftedBy: string; approvedBy: string | null }, at: Date): Promise<string> {
+    const res = await sql.query<{ id: string }>(
+      `INSERT INTO replies (incident_id, template_id, stage, text, status, drafted_by, approved_by, created_at, approved_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id::text`,
+      [r.incidentId, r.templateId, r.stage, r.text, r.approvedBy ? 'approved' : 'draft', r.draftedBy, r.approvedBy, at, r.approvedBy ? at : null],
+    );
+    return res.rows[0].id;
+  },
+
+  /** Approves a draft; false if it is not a draft any more. */
+  async approve(id: string, by: string, text: string | null, at: Date): Promise<boolean> {
+    const r = await sql.query(
+      `UPDATE replies SET status = 'approved', approved_by = $2, approved_at = $3, text = coalesce($4, text)
+       WHERE id = $1 AND status = 'draft' RETURNING id`,
+      [id, by, at, text],
+    );
+    return r.rows.length > 0;
+  },
+
+  /** Records the publication, and the incident's first response when it is the first; false if already done. */
+  async markPublished(id: string, externalId: string, at: Date): Promise<boolean> {
+    const r = await sql.query<{ incident_id: string; stage: string | null }>(
+      `UPDATE replies SET status = 'published', published_at = $3, external_id = $2, attempts = attempts + 1, last_error = NULL
+       WHERE id = $1 AND status IN ('approved', 'failed') RETURNING incident_id::text, stage`,
+      [id, externalId, at],
+    );
+    const row = r.rows[0];
+    if (!row) return false;
+    await sql.query(
+      `UPDATE incidents SET first_response_at = coalesce(first_response_at, $2),
+              acknowledged_at = CASE WHEN $3 = 'ack' THEN coalesce(acknowledged_at, $2) ELSE acknowledged_at END,
+              status = CASE WHEN status IN ('assigned', 'in_progress', 'classified', 'needs_review', 'new') THEN 'answered' ELSE status END,
+              updated_at = $2
+       WHERE id = $1`,
+      [row.incident_id, at, row.stage],
+    );
+    return true;
+  },
+
+  /** Counts a failed attempt; after the last one the reply is 'failed' and shown to the press service. */
+  async markAttemptFailed(id: string, error: string, final: boolean): Promise<void> {
+    await sql.query(
+      `UPDATE replies SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END
+       WHERE id = $1 AND status IN ('approved', 'failed')`,
+      [id, error.slice(0, 500), final],
+    );
+  },
+
+  /** Approved replies not published since `before` (for reconcile). */
+  async stuckApproved(before: Date, limit = 200): Promise<string[]> {
+    const r = await sql.query<{ id: string }>(
+      `SELECT id::text FROM replies WHERE status = 'approved' AND approved_at < $1 ORDER BY approved_at LIMIT $2`,
+      [before, limit],
+    );
+    return r.rows.map((x) => x.id);
+  },
+});

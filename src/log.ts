@@ -1,0 +1,15 @@
+/** winston root logger: JSON lines, stable event names in `message`, ids in fields, never texts or names. */
+import winston from 'winston';
+import type { Config } from './config';
+
+export type Logger = winston.Logger;
+
+/** The one root logger of a process; pass it down and use `.child({...ids})`. */
+export function createRootLogger(cfg: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, role: string): Logger {
+  return winston.createLogger({
+    level: cfg.LOG_LEVEL,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { service: 'otklik', role },
+    transports: [new winston.transports.Console({ silent: cfg.NODE_ENV === 'test', stderrLevels: [] })],
+  });
+}

@@ -1,0 +1,47 @@
+/** The pipeline: every stage, started as BullMQ workers, plus the reconcile schedule. */
+import type { Worker } from 'bullmq';
+import type { QueueName } from './queues';
+import { reconcile } from './reconcile';
+import { startStage, type Stage, type StageDeps } from './stage';
+import { assign } from './stages/assign';
+import { classify } from './stages/classify';
+import { dedupe } from './stages/dedupe';
+import { detect } from './stages/detect';
+import { ingest } from './stages/ingest';
+import { notify } from './stages/notify';
+import { publish } from './stages/publish';
+import { sla } from './stages/sla';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const STAGES: Record<QueueName, Stage<any>> = {
+  ingest,
+  detect,
+  dedupe,
+  classify,
+  assign,
+  notify,
+  sla,
+  publish,
+  maintenance: reconcile,
+};
+
+/** Starts workers for `names` (all stages by default) and the reconcile scheduler. */
+export async function startPipeline(
+  deps: StageDeps,
+  opts: { stages?: QueueName[]; concurrency?: number; lockDurationMs?: number; reconcileEveryMs?: number } = {},
+): Promise<Worker[]> {
+  const names = opts.stages ?? (Object.keys(STAGES) as QueueName[]);
+  const workers = names.map((name) =>
+    startStage(STAGES[name], deps, {
+      // dedupe serializes on an advisory lock per topic × place: few workers suffice.
+      concurrency: name === 'dedupe' ? Math.min(4, opts.concurrency ?? deps.cfg.STAGE_CONCURRENCY) : (opts.concurrency ?? deps.cfg.STAGE_CONCURRENCY),
+      lockDurationMs: opts.lockDurationMs,
+    }),
+  );
+  if (names.includes('maintenance')) {
+    await deps.queues
+      .queue('maintenance')
+      .upsertJobScheduler('reconcile', { every: opts.reconcileEveryMs ?? 60_000 }, { name: 'maintenance', data: { task: 'reconcile' } });
+  }
+  return workers;
+}

@@ -1,0 +1,29 @@
+/** What the pipeline needs from the outside world, implemented by connectors and the bot. */
+import type { Incident } from '../db/incidents';
+import type { Message } from '../db/messages';
+import type { Official } from '../db/officials';
+import type { Source } from '../db/sources';
+import type { RawMessage, ReplyTarget } from '../domain/types';
+import type { NotifyKind } from './queues';
+
+/** Sends incident cards and reminders to officials (the Telegram bot). */
+export interface Notifier {
+  /** Throws TransientError (retry) or PermanentError (e.g. the official never wrote /start). */
+  send(n: {
+    kind: NotifyKind;
+    official: Official;
+    incident: Incident;
+    message: Message;
+    municipalityName: string | null;
+  }): Promise<{ chatId: string; messageId: string }>;
+}
+
+/** Publishes a reply under the citizen's post; returns the platform's id of the reply. */
+export interface Publisher {
+  publish(target: ReplyTarget, text: string, replyKey: string): Promise<{ externalId: string; at: Date }>;
+}
+
+/** Reads a polled source from its cursor. Never touches the database or queues. */
+export interface SourceReader {
+  poll(source: Source): Promise<{ messages: RawMessage[]; nextCursor: unknown }>;
+}

@@ -1,0 +1,104 @@
+/** Queue names, job payloads (ids only: texts are personal data), deterministic job ids and defaults. */
+import { Queue, type JobsOptions } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import { TransientError } from '../errors';
+import type { SlaKind } from '../domain/sla';
+
+export const QUEUE_NAMES = [
+  'ingest',
+  'detect',
+  'dedupe',
+  'classify',
+  'assign',
+  'notify',
+  'sla',
+  'publish',
+  'maintenance',
+] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** What kind of message an official gets about an incident. */
+export type NotifyKind = 'card' | 'remind-half' | 'remind-three-quarters' | 'escalation';
+
+export interface JobData {
+  ingest: { sourceId: string };
+  detect: { messageId: string };
+  dedupe: { messageId: string };
+  classify: { incidentId: string };
+  assign: { incidentId: string };
+  notify: { incidentId: string; officialId: string; kind: NotifyKind };
+  sla: { incidentId: string; kind: SlaKind };
+  publish: { replyId: string };
+  maintenance: { task: 'reconcile' };
+}
+
+/** `<queue>-<ids>`: never ':' (BullMQ rejects it) and never a bare number. */
+export function jobId<N extends QueueName>(name: N, data: JobData[N], suffix?: string): string {
+  const parts = [name, ...Object.values(data).map(String)];
+  if (suffix) parts.push(suffix);
+  return parts.join('-').replace(/:/g, '_');
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: 'otklik' },
+  removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};
+
+/** Retry delay: the platform's `retry_after` when it gave one, else exponential from 1 s (capped at 5 min). */
+export function backoffDelay(attemptsMade: number, err: unknown): number {
+  if (err instanceof TransientError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+  return Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 300_000);
+}
+
+/** A Redis connection as BullMQ wants it (no per-command retry limit, so blocking calls survive). */
+export function createRedis(url: string): Redis {
+  return new IORedis(url, { maxRetriesPerRequest: null });
+}
+
+export interface EnqueueOptions {
+  /** Re-run: BullMQ ignores an add while a job with the same id is still stored. */
+  suffix?: string;
+  delay?: number;
+}
+
+/** The producers of every queue, sharing one connection. */
+export class Queues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Adds a job with its deterministic id; a second add with the same id is a no-op. */
+  async enqueue<N extends QueueName>(name: N, data: JobData[N], opts: EnqueueOptions = {}): Promise<string> {
+    const id = jobId(name, data, opts.suffix);
+    await this.queue(name).add(name, data, { jobId: id, delay: opts.delay });
+    return id;
+  }
+
+  /** Waiting + delayed + active + failed counts per queue (metrics). */
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const name of QUEUE_NAMES) {
+      out[name] = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,81 @@
+/** The one place BullMQ's Worker meets our code: every stage runs through startStage. */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Analyzer } from '../../classifiers';
+import type { Config } from '../config';
+import type { Db } from '../db';
+import { PermanentError, errorFields } from '../errors';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import { backoffDelay, type JobData, type QueueName, type Queues } from './queues';
+import type { Notifier, Publisher, SourceReader } from './ports';
+
+export type StageResult = 'done' | 'skipped';
+
+/** What every stage may use. Time is injected (`now`) so clocks are testable. */
+export interface StageDeps {
+  cfg: Config;
+  db: Db;
+  queues: Queues;
+  log: Logger;
+  now: () => Date;
+  analyzer: Analyzer;
+  metrics: Metrics;
+  notifier: Notifier | null;
+  publisher: Publisher;
+  sources: SourceReader;
+}
+
+export interface Stage<N extends QueueName> {
+  name: N;
+  handle(data: JobData[N], deps: StageDeps): Promise<StageResult>;
+}
+
+/** Declares a stage: load → decide (pure) → persist → enqueue the next one. */
+export function defineStage<N extends QueueName>(name: N, handle: Stage<N>['handle']): Stage<N> {
+  return { name, handle };
+}
+
+/** Starts a BullMQ worker for one stage; PermanentError goes straight to the failed set. */
+export function startStage<N extends QueueName>(
+  stage: Stage<N>,
+  deps: StageDeps,
+  opts: { concurrency: number; lockDurationMs?: number },
+): Worker<JobData[N], StageResult> {
+  const worker = new Worker<JobData[N], StageResult>(
+    stage.name,
+    async (job: Job<JobData[N], StageResult>) => {
+      const log = deps.log.child({ stage: stage.name, jobId: job.id, attempt: job.attemptsMade + 1, ...job.data });
+      const end = deps.metrics.stageDuration.startTimer({ stage: stage.name });
+      try {
+        const result = await stage.handle(job.data, { ...deps, log });
+        end({ result });
+        log.debug('stage.done', { result });
+        return result;
+      } catch (err) {
+        end({ result: 'error' });
+        if (err instanceof PermanentError) throw new UnrecoverableError(`${err.name}: ${err.message}`);
+        throw err;
+      }
+    },
+    {
+      connection: deps.queues.connection,
+      prefix: deps.queues.prefix,
+      concurrency: opts.concurrency,
+      lockDuration: opts.lockDurationMs ?? 30_000,
+      stalledInterval: Math.min(opts.lockDurationMs ?? 30_000, 30_000),
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoffDelay(attemptsMade, err) },
+    },
+  );
+  worker.on('failed', (job, err) => {
+    const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    deps.log.log(final ? 'error' : 'warn', 'stage.failed', {
+      stage: stage.name,
+      jobId: job?.id,
+      ...job?.data,
+      final,
+      ...errorFields(err),
+    });
+  });
+  worker.on('error', (err) => deps.log.error('worker.error', { stage: stage.name, ...errorFields(err) }));
+  return worker;
+}

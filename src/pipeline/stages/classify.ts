@@ -1,0 +1,48 @@
+/** `classify`: topic, municipality and priority of a new incident, from its analysis. */
+import type { Analysis } from '../../../classifiers';
+import type { Priority, TopicCode } from '../../domain/types';
+import { PermanentError } from '../../errors';
+import { defineStage } from '../stage';
+
+export interface Classification {
+  topic: TopicCode | null;
+  subtopic: string | null;
+  municipalityId: string | null;
+  priority: Priority;
+}
+
+/** Pure: a mass complaint (several authors) is high priority whatever its words. */
+export function decideClassification(analysis: Analysis, authorsCount: number, known: Set<string>): Classification {
+  return {
+    topic: analysis.topic ?? 'other',
+    subtopic: analysis.subtopic,
+    // A municipality the database does not know (another region's pack) is no municipality.
+    municipalityId: analysis.municipality && known.has(analysis.municipality) ? analysis.municipality : null,
+    priority: analysis.priority === 'high' || authorsCount >= 3 ? 'high' : 'normal',
+  };
+}
+
+export const classify = defineStage('classify', async ({ incidentId }, { db, queues, log, now }) => {
+  const incident = await db.incidents.get(incidentId);
+  if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
+  if (incident.status !== 'new') return 'skipped';
+  if (!incident.analysis) throw new PermanentError(`incident ${incidentId} has no analysis`);
+  const known = new Set((await db.officials.municipalities()).map((m) => m.id));
+  const c = decideClassification(incident.analysis, incident.authorsCount, known);
+  const at = now();
+  const saved = await db.tx(async (tx) => {
+    if (!(await tx.incidents.saveClassification(incidentId, c, at))) return false;
+    await tx.incidents.addEvent(incidentId, 'incident.classified', 'system', at, {
+      topic: c.topic,
+      subtopic: c.subtopic,
+      municipality: c.municipalityId,
+      priority: c.priority,
+      version: incident.analysis?.version,
+    });
+    return true;
+  });
+  if (!saved) return 'skipped';
+  log.info('incident.classified', { topic: c.topic, municipality: c.municipalityId, priority: c.priority });
+  await queues.enqueue('assign', { incidentId });
+  return 'done';
+});

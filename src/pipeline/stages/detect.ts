@@ -1,0 +1,18 @@
+/** `detect`: is this a complaint? Stores score and reasons; non-complaints stop here but stay searchable. */
+import { PermanentError } from '../../errors';
+import { defineStage } from '../stage';
+
+/** Longer texts are analysed by their beginning: a complaint says what is wrong early. */
+export const MAX_ANALYZED_CHARS = 4000;
+
+export const detect = defineStage('detect', async ({ messageId }, { db, queues, analyzer, log, now }) => {
+  const message = await db.messages.get(messageId);
+  if (!message) throw new PermanentError(`message ${messageId} not found`);
+  if (message.status !== 'received') return 'skipped';
+  const analysis = analyzer.analyze(message.text.slice(0, MAX_ANALYZED_CHARS), message.hints);
+  const saved = await db.messages.saveDetection(messageId, analysis, now());
+  if (!saved) return 'skipped';
+  log.info('message.detected', { complaint: analysis.complaint, score: analysis.complaintScore });
+  if (analysis.complaint) await queues.enqueue('dedupe', { messageId });
+  return 'done';
+});

@@ -1,0 +1,43 @@
+/** `sla`: a timer fired. Remind the official, or escalate a breach to the supervisor and the duty officer. */
+import { decideSla } from '../../domain/sla';
+import { PermanentError } from '../../errors';
+import { defineStage } from '../stage';
+
+export const sla = defineStage('sla', async ({ incidentId, kind }, { db, queues, cfg, log, now }) => {
+  const incident = await db.incidents.get(incidentId);
+  if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
+  const at = now();
+  const decision = decideSla(incident, kind, at, cfg.SLA_TARGET_MINUTES);
+  switch (decision.kind) {
+    case 'skip':
+      return 'skipped';
+    case 'remind':
+      await queues.enqueue('notify', {
+        incidentId,
+        officialId: incident.officialId as string,
+        kind: kind === 'half' ? 'remind-half' : 'remind-three-quarters',
+      });
+      return 'done';
+    case 'escalate': {
+      const officials = await db.officials.all();
+      const owner = officials.find((o) => o.id === incident.officialId);
+      const targets = new Set<string>();
+      if (owner?.supervisorId && officials.some((o) => o.id === owner.supervisorId)) targets.add(owner.supervisorId);
+      for (const o of officials) if (o.duty && !o.away) targets.add(o.id);
+      targets.delete(incident.officialId as string);
+      const first = await db.tx(async (tx) => {
+        if (!(await tx.incidents.markEscalated(incidentId, at))) return false;
+        await tx.incidents.addEvent(incidentId, 'incident.escalated', 'system', at, {
+          officialId: incident.officialId,
+          to: [...targets],
+          dueAt: incident.responseDueAt?.toISOString(),
+        });
+        return true;
+      });
+      // Enqueued even on a retry (first === false): notify is idempotent per (incident, official, kind).
+      for (const officialId of targets) await queues.enqueue('notify', { incidentId, officialId, kind: 'escalation' });
+      if (first) log.warn('incident.escalated', { to: [...targets] });
+      return first ? 'done' : 'skipped';
+    }
+  }
+});
