@@ -1,9 +1,18 @@
 /** Evaluation report: held-out team corpus and (when present) the SPb portal appeals. */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, type TopicCode } from '../src/domain/types';
 import { createAnalyzer, DATA_DIR, listRegions } from './index';
 import { loadCorpus, readCsvObjects } from './training';
 import { isHeldOut } from './corpus/split';
+
+interface FreeformRecord {
+  text: string;
+  complaint: boolean;
+  topic: string | null;
+  municipality: string | null;
+  priority: 'high' | 'normal';
+}
 
 /** Precision, recall and F1 of one class. */
 export interface Prf {
@@ -59,8 +68,8 @@ export function confusionReport(gold: string[], pred: string[], classes: string[
 export function spbTopic(category: string, reason: string): TopicCode {
   const r = reason.toLowerCase();
   if (category === 'Благоустройство') {
-    if (/мусор|урн|контейнерн/.test(r)) return 'waste';
-    if (/дорожн\S* покрыти|проезжей част|дорожн\S* знак|светофор|неровност|бордюр|парковк|снег|дорожных и газонных/.test(r)) return 'roads';
+    if (/мусор|(^|\s)урн|контейнерн/.test(r)) return 'waste';
+    if (/асфальт|дорожн\S* покрыти|проезжей част|дорожн\S* знак|светофор|неровност|бордюр|парковк|снег|дорожных и газонных/.test(r)) return 'roads';
     return 'landscaping';
   }
   if (category === 'Содержание МКД') {
@@ -116,6 +125,33 @@ export function evaluate(opts: { region?: string; spbCsv?: string }): string {
   const pm = prf(pg, pp, 'high');
   out.push(`## priority high: P ${pct(pm.precision)} R ${pct(pm.recall)} F1 ${pct(pm.f1)} (n high=${pm.support})`);
   out.push('');
+  const freeformPath = join(DATA_DIR, 'eval', 'khakassia-freeform.jsonl');
+  if (existsSync(freeformPath) && (opts.region ?? 'khakassia') === 'khakassia') {
+    const ff = readFileSync(freeformPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as FreeformRecord);
+    const fr = ff.map((r) => analyzer.analyze(r.text));
+    const fc = prf(ff.map((r) => r.complaint), fr.map((a) => a.complaint), true);
+    const ftop = ff.map((r, i) => ({ r, a: fr[i] })).filter((x) => x.r.complaint);
+    const fnamed = ff.map((r, i) => ({ r, a: fr[i] })).filter((x) => x.r.municipality);
+    const fnone = ff.map((r, i) => ({ r, a: fr[i] })).filter((x) => !x.r.municipality);
+    const fp = prf(ff.map((r) => r.priority), fr.map((a) => a.priority), 'high');
+    out.push(`## free-form texts (classifiers/data/eval/khakassia-freeform.jsonl, ${ff.length} hand-written, never trained on, not templated)`);
+    out.push(`complaint P ${pct(fc.precision)} R ${pct(fc.recall)} F1 ${pct(fc.f1)}; topic accuracy ${pct(ftop.filter((x) => x.a.topic === x.r.topic).length / Math.max(1, ftop.length))} (n=${ftop.length}); ` +
+      `municipality where named ${pct(fnamed.filter((x) => x.a.municipality === x.r.municipality).length / Math.max(1, fnamed.length))} (n=${fnamed.length}, wrong ${fnamed.filter((x) => x.a.municipality && x.a.municipality !== x.r.municipality).length}), ` +
+      `guessed where none ${pct(fnone.filter((x) => x.a.municipality).length / Math.max(1, fnone.length))} (n=${fnone.length}); priority high P ${pct(fp.precision)} R ${pct(fp.recall)} (n=${fp.support})`);
+    ff.forEach((r, i) => {
+      const a = fr[i];
+      const bad = [
+        a.complaint !== r.complaint ? `complaint=${a.complaint}` : '',
+        r.complaint && a.topic !== r.topic ? `topic=${a.topic}` : '',
+        a.municipality !== r.municipality ? `municipality=${a.municipality}` : '',
+        a.priority !== r.priority ? `priority=${a.priority}` : '',
+      ].filter(Boolean);
+      if (bad.length) {
+        out.push(`  miss: ${r.text.slice(0, 70)} → ${bad.join(' ')}`);
+      }
+    });
+    out.push('');
+  }
   if (!opts.spbCsv) {
     out.push('## SPb portal set: skipped (../shared/data/spb_our_city_appeals_dev.csv not found; pass --data FILE)');
     return out.join('\n');
@@ -132,6 +168,10 @@ export function evaluate(opts: { region?: string; spbCsv?: string }): string {
   out.push(`rows ${rows.length}; complaint recall ${pct(recall)} (every row is a complaint)`);
   out.push(`topic accuracy ${pct(sacc)} (portal category+reason mapped to our topics by evaluate.ts spbTopic)`);
   out.push(confusionReport(sg, sp, [...TOPICS]));
+  if ((opts.region ?? 'khakassia') !== spb.region.code) {
+    const foreign = rows.filter((r) => analyzer.analyze(r.text).municipality !== null).length;
+    out.push(`${analyzer.region.code} analyzer on these ${rows.length} texts (they name no ${analyzer.region.code} place): municipality guessed for ${foreign} (${pct(foreign / Math.max(1, rows.length))})`);
+  }
   if (spbRegion) {
     const withDistrict = rows.map((r, i) => ({ d: r.district, m: sres[i].municipality })).filter((x) => x.m);
     const names = new Map(spb.region.municipalities.map((m) => [m.id, m.name]));

@@ -113,6 +113,8 @@ export class Gazetteer {
       }
       for (const street of m.streets ?? []) {
         const name = lowerRu(street).replace(/^улица\s+/, '');
+        // The bare genitive name ("на Щетинкина") too: streets in region files are chosen to be distinctive.
+        this.add(name, { municipality: m.id, label: street, kind: 'street', strict: false, caseIndex: 0, settlement: null });
         for (const w of STREET_WORDS) {
           this.add(`${w} ${name}`, { municipality: m.id, label: street, kind: 'street', strict: false, caseIndex: 0, settlement: null });
         }
@@ -152,7 +154,7 @@ export class Gazetteer {
           continue;
         }
         const prev = i > 0 ? tokens[i - 1] : '';
-        const accepted = entries.filter((e) => this.accept(e, key, prev, rawTokens[i] ?? key));
+        const accepted = entries.filter((e) => this.accept(e, key, prev, rawTokens[i] ?? key, i === 0));
         if (accepted.length === 0) {
           continue;
         }
@@ -177,17 +179,17 @@ export class Gazetteer {
     return out;
   }
 
-  private accept(e: Entry, key: string, prev: string, raw: string): boolean {
+  private accept(e: Entry, key: string, prev: string, raw: string, first: boolean): boolean {
+    const capitalized = /^[А-ЯЁA-Z]/.test(raw) && raw !== raw.toUpperCase();
     if (e.kind === 'place' && this.rivers.has(e.label.toLowerCase().replace(/ё/g, 'е'))) {
       if (RIVER_CONTEXT.has(prev) || (prev === 'на' && e.caseIndex === PREPOSITIONAL)) {
         return false;
       }
     }
-    if (this.ambiguous.has(key) && !PREPOSITIONS.has(prev) && !SETTLEMENT_MARKERS.has(prev)) {
+    if (this.ambiguous.has(key) && !PREPOSITIONS.has(prev) && !SETTLEMENT_MARKERS.has(prev) && !(first && capitalized)) {
       return false;
     }
     if (e.strict) {
-      const capitalized = /^[А-ЯЁA-Z]/.test(raw) && raw !== raw.toUpperCase();
       return SETTLEMENT_MARKERS.has(prev) || (capitalized && PREPOSITIONS.has(prev));
     }
     return true;

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { TOPICS, type TopicCode, type Priority } from '../src/domain/types';
 import { Gazetteer, resolve, type RegionFile, type PlaceMatch } from './gazetteer';
 import { LinearModel, type LinearModelJson } from './linear-model';
-import { featuresOf, describeFeature } from './features';
+import { featuresOf, topicFeatures, describeFeature } from './features';
 import { prepare, type PreparedText } from './text';
 import { priorityOf, subtopicOf, keywordTopics, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
 import { similarity as textSimilarity } from './similarity';
 
 /** Version of the analysis rules and models; stored with every result. */
-export const VERSION = 'otklik-clf-1';
+export const VERSION = 'otklik-clf-2';
 
 /** Hints from the source: mention display texts, the community's home municipality, a typed place. */
 export interface AnalyzeHints {
@@ -189,7 +189,7 @@ class TextAnalyzer implements Analyzer {
     let score = 0;
     let reasons: string[] = [];
     if (this.topicModel) {
-      const r = this.topicModel.predict(features);
+      const r = this.topicModel.predict(topicFeatures(features));
       topic = this.topicModel.classes[r.best] as TopicCode;
       score = r.probs[r.best];
       reasons = r.top(r.best, 5).map(describeFeature);

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, TOPIC_NAMES_RU, type TopicCode } from '../src/domain/types';
-import { featuresOf } from './features';
+import { featuresOf, topicFeatures } from './features';
 import { trainSoftmax, type Example, type LinearModelJson } from './linear-model';
 import { prepare } from './text';
 import { isHeldOut, type CorpusRecord } from './corpus/split';
@@ -112,8 +112,8 @@ export function trainModels(
   const topicEx: Example[] = [
     ...train
       .filter((r) => r.topic && (TOPICS as readonly string[]).includes(r.topic))
-      .map((r) => ({ features: featuresOf(prepare(r.text)), label: r.topic as string })),
-    ...extraTopic.map((e) => ({ features: featuresOf(prepare(e.text)), label: e.topic })),
+      .map((r) => ({ features: topicFeatures(featuresOf(prepare(r.text))), label: r.topic as string })),
+    ...extraTopic.map((e) => ({ features: topicFeatures(featuresOf(prepare(e.text))), label: e.topic })),
   ];
   let step = 0;
   const tick = (): void => onStep?.(++step);

@@ -85,7 +85,7 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
 
     const workers: Worker[] = [];
     if (cfg.roles.includes('pipeline')) {
-      workers.push(...(await startPipeline(deps, { stages: opts.stages, lockDurationMs: opts.lockDurationMs, reconcileEveryMs: opts.reconcileEveryMs })));
+      workers.push(...(await startPipeline(deps, { stages: opts.stages, lockDurationMs: opts.lockDurationMs ?? cfg.JOB_LOCK_SECONDS * 1000, reconcileEveryMs: opts.reconcileEveryMs ?? cfg.RECONCILE_EVERY_SECONDS * 1000 })));
       closers.unshift(async () => Promise.all(workers.map((w) => w.close())));
     }
     if (cfg.roles.includes('ingest')) {

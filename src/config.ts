@@ -37,7 +37,10 @@ const Env = z.object({
   SLA_TARGET_MINUTES: z.coerce.number().int().positive().default(240),
   /** Incidents or messages stuck in one status longer than this are re-enqueued by reconcile. */
   RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
+  RECONCILE_EVERY_SECONDS: z.coerce.number().positive().default(60),
   STAGE_CONCURRENCY: z.coerce.number().int().positive().default(20),
+  /** How long a job stays locked to a worker; a killed worker's jobs return to the queue after this. */
+  JOB_LOCK_SECONDS: z.coerce.number().positive().default(30),
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_API_URL: url(['http:', 'https:']).default('https://api.telegram.org'),
   VK_GROUP_TOKEN: optionalString,

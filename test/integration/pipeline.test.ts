@@ -1,0 +1,74 @@
+import { DB_KINDS } from '../helpers/db';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { waitFor } from '../helpers/env';
+
+const HOT_WATER = 'Третий день нет горячей воды в Абакане на Пушкина 45, в управляющую компанию не дозвониться!';
+
+describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+  });
+  afterAll(async () => app.stop());
+
+  it('becomes one assigned incident with a four-hour deadline, timers and an audit trail', async () => {
+    const res = await app.post('/api/comments', { text: HOT_WATER, name: 'Ольга', contact: '+7 913 000-00-01' });
+    expect(res.status).toBe(202);
+    const messageId = res.body.id as string;
+    const incident = await waitFor(() => app.db.incidents.byMessage(messageId), (i) => i?.status === 'assigned', { what: 'assigned incident' });
+    expect(incident).toMatchObject({ topic: 'housing', municipalityId: 'abakan', officialId: 'abakan-housing' });
+    expect(incident!.responseDueAt!.getTime() - incident!.openedAt.getTime()).toBe(240 * 60_000);
+
+    const timers = await app.queues.queue('sla').getJobs(['delayed', 'waiting', 'completed', 'active']);
+    const mine = timers.filter((j) => j.data.incidentId === incident!.id);
+    expect(mine.map((j) => j.data.kind).sort()).toEqual(['breach', 'half', 'three-quarters']);
+    expect(mine.find((j) => j.data.kind === 'breach')!.opts.delay).toBeGreaterThan(239 * 60_000);
+
+    const events = await waitFor(() => app.db.incidents.events(incident!.id), (e) => e.some((x) => x.kind.startsWith('notification.')));
+    expect(events.map((e) => e.kind)).toEqual(['incident.opened', 'incident.classified', 'incident.assigned', 'notification.undeliverable']);
+    // Payloads carry ids, not texts (152-ФЗ): nothing of the citizen's words sits in Redis.
+    for (const j of mine) expect(JSON.stringify(j.data)).not.toMatch(/воды|Ольга/);
+  });
+
+  it('makes one incident of the same comment posted twice', async () => {
+    const body = { text: 'Яма на дороге на улице Ленина в Черногорске, уже два колеса пробили', name: 'Пётр' };
+    const a = await app.post('/api/comments', body);
+    const b = await app.post('/api/comments', body);
+    expect(b.status).toBe(202);
+    expect(b.body).toMatchObject({ id: a.body.id, duplicate: true });
+    await waitFor(() => app.db.incidents.byMessage(a.body.id), (i) => i?.status === 'assigned');
+    const count = await app.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM incident_messages WHERE message_id = $1', [a.body.id]);
+    expect(count.rows[0].n).toBe(1);
+  });
+
+  it('stores a non-complaint as searchable but opens no incident', async () => {
+    const res = await app.post('/api/comments', { text: 'Спасибо большое коммунальщикам, вчера всё починили, вода есть!' });
+    const msg = await waitFor(() => app.db.messages.get(res.body.id), (m) => m?.status !== 'received');
+    expect(msg!.status).toBe('not_complaint');
+    expect(await app.db.incidents.byMessage(res.body.id)).toBeNull();
+  });
+
+  it('answers bad input with a clear 4xx and stores nothing', async () => {
+    const before = await app.db.messages.countByStatus();
+    expect((await app.post('/api/comments', { text: '' })).status).toBe(400);
+    expect((await app.post('/api/comments', { text: 'x'.repeat(10_001) })).body.error).toBe('Некорректное обращение');
+    expect((await app.post('/api/comments', '{"text": "нет воды",')).status).toBe(400);
+    expect((await app.post('/api/comments', { text: 'нет воды в доме', unknown: 1 })).status).toBe(400);
+    const huge = await app.post('/api/comments', { text: 'a'.repeat(70_000) });
+    expect(huge.status).toBe(413);
+    expect(await app.db.messages.countByStatus()).toEqual(before);
+  });
+
+  it('lists incidents with their reasons, reports health and metrics', async () => {
+    const list = await app.get('/api/incidents?status=assigned');
+    expect(list.status).toBe(200);
+    expect(list.body.incidents.length).toBeGreaterThanOrEqual(2);
+    expect(list.body.incidents[0].reasons.complaint.length).toBeGreaterThan(0);
+    const health = await app.get('/healthz');
+    expect(health.body).toEqual({ status: 'ok', database: 'ok', redis: 'ok' });
+    const metrics = await app.get('/metrics');
+    expect(metrics.text).toMatch(/otklik_incidents\{status="assigned"\} [1-9]/);
+    expect(metrics.text).toMatch(/otklik_queue_jobs\{queue="sla",state="delayed"\} [1-9]/);
+    expect(metrics.text).toMatch(/otklik_stage_duration_seconds_count\{stage="detect",result="done"\}/);
+  });
+});
