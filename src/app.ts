@@ -14,7 +14,7 @@ import { importFile } from './import';
 import { createRootLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { startPipeline } from './pipeline';
-import type { Notifier, Publisher } from './pipeline/ports';
+import type { Messenger, Notifier, Publisher } from './pipeline/ports';
 import { createRedis, Queues, type QueueName } from './pipeline/queues';
 import type { StageDeps } from './pipeline/stage';
 import { createPublisher } from './publish/publisher';
@@ -30,6 +30,7 @@ export interface AppOptions {
   lockDurationMs?: number;
   reconcileEveryMs?: number;
   notifier?: Notifier | null;
+  messenger?: Messenger | null;
   publisher?: Publisher;
 }
 
@@ -77,6 +78,7 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       analyzer,
       metrics,
       notifier: opts.notifier ?? null,
+      messenger: opts.messenger ?? null,
       publisher: opts.publisher ?? createPublisher(cfg),
       sources: readers,
     };

@@ -18,6 +18,11 @@ export interface Notifier {
   }): Promise<{ chatId: string; messageId: string }>;
 }
 
+/** Plain messages to a Telegram chat (digests, alerts to the control centre). `html` is Telegram HTML, escaped. */
+export interface Messenger {
+  sendText(chatId: string, html: string): Promise<{ messageId: string }>;
+}
+
 /** Publishes a reply under the citizen's post; returns the platform's id of the reply. */
 export interface Publisher {
   publish(target: ReplyTarget, text: string, replyKey: string): Promise<{ externalId: string; at: Date }>;

@@ -7,7 +7,7 @@ import { PermanentError, errorFields } from '../errors';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { backoffDelay, type JobData, type QueueName, type Queues } from './queues';
-import type { Notifier, Publisher, SourceReader } from './ports';
+import type { Messenger, Notifier, Publisher, SourceReader } from './ports';
 
 export type StageResult = 'done' | 'skipped';
 
@@ -21,6 +21,8 @@ export interface StageDeps {
   analyzer: Analyzer;
   metrics: Metrics;
   notifier: Notifier | null;
+  /** Telegram messages outside incident cards (digests, alerts); null when no bot token is set. */
+  messenger: Messenger | null;
   publisher: Publisher;
   sources: SourceReader;
 }
