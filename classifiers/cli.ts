@@ -1,6 +1,6 @@
 /** Command implementations for `otklik classify | train | eval` (wired in src/cli.ts). */
 import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { createAnalyzer, DATA_DIR } from './index';
@@ -100,6 +100,21 @@ export const SPB_DEFAULT = join(__dirname, '..', '..', 'shared', 'data', 'spb_ou
 
 /** Printable evaluation: held-out split of the team corpus, and the SPb portal set when present. */
 export async function runEval(opts: { region?: string; data?: string }): Promise<string> {
+  if (opts.data && isJsonl(opts.data)) {
+    return evaluate({ region: opts.region, data: opts.data });
+  }
   const spb = opts.data ?? (existsSync(SPB_DEFAULT) ? SPB_DEFAULT : undefined);
   return evaluate({ region: opts.region, spbCsv: spb });
+}
+
+/** A labeled JSONL file (by extension, or a first non-blank line that is a JSON object) rather than a portal CSV. */
+function isJsonl(path: string): boolean {
+  if (/\.(jsonl|ndjson)$/i.test(path)) {
+    return true;
+  }
+  if (!existsSync(path)) {
+    return false;
+  }
+  const first = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split('\n').find((l) => l.trim());
+  return !!first && first.trim().startsWith('{');
 }

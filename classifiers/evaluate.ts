@@ -1,17 +1,92 @@
 /** Evaluation report: held-out team corpus and (when present) the SPb portal appeals. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, type TopicCode } from '../src/domain/types';
-import { createAnalyzer, DATA_DIR, listRegions } from './index';
+import { createAnalyzer, DATA_DIR, listRegions, type Analysis, type Analyzer } from './index';
 import { loadCorpus, readCsvObjects } from './training';
 import { isHeldOut } from './corpus/split';
 
-interface FreeformRecord {
+/** One labeled text of an evaluation file (JSONL: {"text","complaint","topic","municipality","priority"}). */
+export interface LabeledRecord {
   text: string;
   complaint: boolean;
   topic: string | null;
   municipality: string | null;
   priority: 'high' | 'normal';
+}
+
+/** Reads a labeled JSONL file; a line that is not a labeled record is an error naming the line. */
+export function readLabeledJsonl(path: string): LabeledRecord[] {
+  const out: LabeledRecord[] = [];
+  readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let r: Partial<LabeledRecord>;
+    try {
+      r = JSON.parse(line) as Partial<LabeledRecord>;
+    } catch {
+      throw new Error(`${path}:${i + 1}: not a JSON line`);
+    }
+    if (!r || typeof r.text !== 'string' || typeof r.complaint !== 'boolean') {
+      throw new Error(`${path}:${i + 1}: needs "text" (string) and "complaint" (boolean)`);
+    }
+    if (r.topic != null && !(TOPICS as readonly string[]).includes(r.topic)) {
+      throw new Error(`${path}:${i + 1}: unknown topic "${r.topic}" (codes: ${TOPICS.join(', ')})`);
+    }
+    out.push({
+      text: r.text,
+      complaint: r.complaint,
+      topic: r.topic ?? null,
+      municipality: r.municipality ?? null,
+      priority: r.priority === 'high' ? 'high' : 'normal',
+    });
+  });
+  return out;
+}
+
+/** Full report on a labeled set: complaint, topic, municipality and priority with P/R/F1 and confusion matrices. */
+export function labeledReport(title: string, recs: LabeledRecord[], analyzer: Analyzer, listMisses = false): string {
+  const out: string[] = [];
+  const res: Analysis[] = recs.map((r) => analyzer.analyze(r.text));
+  out.push(`## ${title}: ${recs.length} texts`);
+  const cg = recs.map((r) => (r.complaint ? 'complaint' : 'other'));
+  const cp = res.map((a) => (a.complaint ? 'complaint' : 'other'));
+  const cm = prf(cg, cp, 'complaint');
+  out.push(`complaint: P ${pct(cm.precision)} R ${pct(cm.recall)} F1 ${pct(cm.f1)}`);
+  out.push(confusionReport(cg, cp, ['complaint', 'other']));
+  const topical = recs.map((r, i) => ({ r, a: res[i] })).filter((x) => x.r.complaint && x.r.topic);
+  const tg = topical.map((x) => x.r.topic as string);
+  const tp = topical.map((x) => x.a.topic ?? '(none)');
+  out.push(`topic (complaints): accuracy ${pct(tg.filter((g, i) => g === tp[i]).length / Math.max(1, tg.length))} (n=${tg.length})`);
+  out.push(confusionReport(tg, tp, [...TOPICS]));
+  const leaked = recs.filter((r, i) => !res[i].complaint && res[i].topic !== null).length;
+  out.push(`topic given to a text read as no complaint: ${leaked}`);
+  const named = recs.map((r, i) => ({ r, a: res[i] })).filter((x) => x.r.municipality);
+  const none = recs.map((r, i) => ({ r, a: res[i] })).filter((x) => !x.r.municipality);
+  out.push(
+    `municipality: accuracy where named ${pct(named.filter((x) => x.a.municipality === x.r.municipality).length / Math.max(1, named.length))} (n=${named.length}, ` +
+      `wrong ${named.filter((x) => x.a.municipality && x.a.municipality !== x.r.municipality).length}); ` +
+      `guessed where none ${pct(none.filter((x) => x.a.municipality).length / Math.max(1, none.length))} (n=${none.length})`,
+  );
+  const pg = recs.map((r) => r.priority as string);
+  const pp = res.map((a) => a.priority as string);
+  const pm = prf(pg, pp, 'high');
+  out.push(`priority high: P ${pct(pm.precision)} R ${pct(pm.recall)} F1 ${pct(pm.f1)} (n high=${pm.support})`);
+  out.push(confusionReport(pg, pp, ['high', 'normal']));
+  if (listMisses) {
+    recs.forEach((r, i) => {
+      const a = res[i];
+      const bad = [
+        a.complaint !== r.complaint ? `complaint=${a.complaint}` : '',
+        r.complaint && a.topic !== r.topic ? `topic=${a.topic}` : '',
+        a.municipality !== r.municipality ? `municipality=${a.municipality}` : '',
+        a.priority !== r.priority ? `priority=${a.priority}` : '',
+      ].filter(Boolean);
+      if (bad.length) {
+        out.push(`  miss: ${r.text.slice(0, 70)} → ${bad.join(' ')}`);
+      }
+    });
+  }
+  return out.join('\n');
 }
 
 /** Precision, recall and F1 of one class. */
@@ -82,9 +157,15 @@ export function spbTopic(category: string, reason: string): TopicCode {
 }
 
 /** Builds the full evaluation report. */
-export function evaluate(opts: { region?: string; spbCsv?: string }): string {
+export function evaluate(opts: { region?: string; spbCsv?: string; data?: string }): string {
   const out: string[] = [];
   const analyzer = createAnalyzer(opts.region ?? 'khakassia');
+  if (opts.data) {
+    if (!existsSync(opts.data)) {
+      throw new Error(`${opts.data} does not exist`);
+    }
+    return labeledReport(`${opts.data} (region ${analyzer.region.code})`, readLabeledJsonl(opts.data), analyzer, true);
+  }
   const corpus = loadCorpus(join(DATA_DIR, 'corpus'));
   const held = corpus.filter((r) => isHeldOut(r.group));
   const results = held.map((r) => analyzer.analyze(r.text));
@@ -125,32 +206,13 @@ export function evaluate(opts: { region?: string; spbCsv?: string }): string {
   const pm = prf(pg, pp, 'high');
   out.push(`## priority high: P ${pct(pm.precision)} R ${pct(pm.recall)} F1 ${pct(pm.f1)} (n high=${pm.support})`);
   out.push('');
-  const freeformPath = join(DATA_DIR, 'eval', 'khakassia-freeform.jsonl');
-  if (existsSync(freeformPath) && (opts.region ?? 'khakassia') === 'khakassia') {
-    const ff = readFileSync(freeformPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as FreeformRecord);
-    const fr = ff.map((r) => analyzer.analyze(r.text));
-    const fc = prf(ff.map((r) => r.complaint), fr.map((a) => a.complaint), true);
-    const ftop = ff.map((r, i) => ({ r, a: fr[i] })).filter((x) => x.r.complaint);
-    const fnamed = ff.map((r, i) => ({ r, a: fr[i] })).filter((x) => x.r.municipality);
-    const fnone = ff.map((r, i) => ({ r, a: fr[i] })).filter((x) => !x.r.municipality);
-    const fp = prf(ff.map((r) => r.priority), fr.map((a) => a.priority), 'high');
-    out.push(`## free-form texts (classifiers/data/eval/khakassia-freeform.jsonl, ${ff.length} hand-written, never trained on, not templated)`);
-    out.push(`complaint P ${pct(fc.precision)} R ${pct(fc.recall)} F1 ${pct(fc.f1)}; topic accuracy ${pct(ftop.filter((x) => x.a.topic === x.r.topic).length / Math.max(1, ftop.length))} (n=${ftop.length}); ` +
-      `municipality where named ${pct(fnamed.filter((x) => x.a.municipality === x.r.municipality).length / Math.max(1, fnamed.length))} (n=${fnamed.length}, wrong ${fnamed.filter((x) => x.a.municipality && x.a.municipality !== x.r.municipality).length}), ` +
-      `guessed where none ${pct(fnone.filter((x) => x.a.municipality).length / Math.max(1, fnone.length))} (n=${fnone.length}); priority high P ${pct(fp.precision)} R ${pct(fp.recall)} (n=${fp.support})`);
-    ff.forEach((r, i) => {
-      const a = fr[i];
-      const bad = [
-        a.complaint !== r.complaint ? `complaint=${a.complaint}` : '',
-        r.complaint && a.topic !== r.topic ? `topic=${a.topic}` : '',
-        a.municipality !== r.municipality ? `municipality=${a.municipality}` : '',
-        a.priority !== r.priority ? `priority=${a.priority}` : '',
-      ].filter(Boolean);
-      if (bad.length) {
-        out.push(`  miss: ${r.text.slice(0, 70)} → ${bad.join(' ')}`);
-      }
-    });
-    out.push('');
+  if ((opts.region ?? 'khakassia') === 'khakassia') {
+    const evalDir = join(DATA_DIR, 'eval');
+    for (const f of existsSync(evalDir) ? readdirSync(evalDir).filter((x) => x.endsWith('.jsonl')).sort() : []) {
+      const path = join(evalDir, f);
+      out.push(labeledReport(`classifiers/data/eval/${f} (hand-written, never trained on, not templated)`, readLabeledJsonl(path), analyzer, true));
+      out.push('');
+    }
   }
   if (!opts.spbCsv) {
     out.push('## SPb portal set: skipped (../shared/data/spb_our_city_appeals_dev.csv not found; pass --data FILE)');

@@ -51,6 +51,19 @@ const Env = z.object({
   VK_CALLBACK_CONFIRMATION: optionalString,
   /** Feed the bundled demo posts at start; default: on when no platform token is set. */
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Statistics: a municipality or official is ranked only with at least this many incidents in the period. */
+  STATS_MIN_INCIDENTS: z.coerce.number().int().min(1).default(5),
+  /** HMAC key of session cookies; unset → a random key kept in the database (shared by every api process). */
+  SESSION_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** Telegram chat ids of the governor's office for the daily and weekly digests (comma-separated). */
+  DIGEST_CHAT_IDS: optionalString.pipe(
+    z.string().regex(/^\s*-?\d+(\s*,\s*-?\d+)*\s*$/, 'comma-separated Telegram chat ids').optional(),
+  ),
+  /** Local time (region's time zone) of the digests, HH:MM; the weekly one goes out on Mondays. */
+  DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour').default('09:00'),
+  /** The dashboard's public address, for links in digests (optional). */
+  DASHBOARD_URL: url(['http:', 'https:']).optional(),
 });
 
 export type Config = Readonly<z.infer<typeof Env> & { roles: Role[] }>;

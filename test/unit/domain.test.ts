@@ -1,3 +1,4 @@
+import { addressKeys } from '../../src/domain/address';
 import { contactHash } from '../../src/domain/author-key';
 import { decideRouting } from '../../src/domain/routing';
 import { decideSla, responseDeadline, slaSchedule } from '../../src/domain/sla';
@@ -82,5 +83,25 @@ describe('contacts', () => {
     expect(h).not.toContain('9131234567');
     expect(contactHash('Ivan@Mail.ru')).toBe(contactHash('ivan@mail.ru'));
     expect(contactHash('')).toBeNull();
+  });
+});
+
+describe('address keys', () => {
+  it('finds one address however it is written', () => {
+    const forms = ['ул. Советская 78, батареи ледяные', 'Черногорск Советская 78 кто еще без отопления? у нас 3 подъезд', 'по адресу г. Черногорск, ул. Советская, д. 78 нет отопления'];
+    for (const f of forms) expect([...addressKeys(f)]).toEqual(['совет 78']);
+    expect([...addressKeys('в садике 23 нет воды')]).toEqual(['садик 23']);
+  });
+  it('does not take durations, distances or counts for addresses', () => {
+    expect(addressKeys('нет воды уже 4 день, ехать 150 км, не приезжал 2 недели, дети 9 класс')).toEqual(new Set());
+  });
+});
+
+describe('dedupe with addresses', () => {
+  it('attaches a differently worded complaint about the same address to the open incident', () => {
+    const never = () => 0.1;
+    const candidates = [{ incidentId: '9', authorId: 'a1', text: 'ул. Советская 78, в квартирах +15, батареи ледяные', openedAt: new Date() }];
+    expect(decideDedupe('Черногорск Советская 78 кто еще без отопления?', 'a2', candidates, never)).toMatchObject({ kind: 'attach', incidentId: '9', reason: 'near-duplicate' });
+    expect(decideDedupe('Черногорск Советская 80 кто еще без отопления?', 'a2', candidates, never)).toEqual({ kind: 'open' });
   });
 });

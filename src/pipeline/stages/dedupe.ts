@@ -1,5 +1,6 @@
 /** `dedupe`: resolve the author; attach a repeat of an open complaint to its incident, else open a new one. */
 import type { DedupeCandidate } from '../../db/incidents';
+import { addressKeys, shareAddress } from '../../domain/address';
 import { PermanentError } from '../../errors';
 import { defineStage } from '../stage';
 
@@ -10,11 +11,17 @@ export const NEAR_DUPLICATE_SIMILARITY = 0.6;
 /** Authors on one incident from which it is marked resonant. */
 export const RESONANT_AUTHORS = 3;
 
+/** Similarity credited to two texts on one topic and place that name the same address. */
+export const SAME_ADDRESS_SIMILARITY = 0.65;
+
 export type DedupeDecision =
   | { kind: 'open' }
   | { kind: 'attach'; incidentId: string; reason: 'same-author' | 'near-duplicate'; similarity: number };
 
-/** Pure: the most similar open incident above the threshold that applies to it, or a new incident. */
+/**
+ * Pure: the most similar open incident above the threshold that applies to it, or a new incident.
+ * Candidates share the topic and place (or the author), so a common address makes them one problem.
+ */
 export function decideDedupe(
   text: string,
   authorId: string,
@@ -22,8 +29,10 @@ export function decideDedupe(
   similarity: (a: string, b: string) => number,
 ): DedupeDecision {
   let best: DedupeDecision = { kind: 'open' };
+  const addresses = addressKeys(text);
   for (const c of candidates) {
-    const s = similarity(text, c.text);
+    const textual = similarity(text, c.text);
+    const s = addresses.size > 0 && shareAddress(addresses, addressKeys(c.text)) ? Math.max(textual, SAME_ADDRESS_SIMILARITY) : textual;
     const sameAuthor = c.authorId === authorId;
     const threshold = sameAuthor ? SAME_AUTHOR_SIMILARITY : NEAR_DUPLICATE_SIMILARITY;
     if (s >= threshold && (best.kind === 'open' || s > best.similarity)) {
