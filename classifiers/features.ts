@@ -1,16 +1,47 @@
 /** Feature extraction shared by training and analysis, so both see exactly the same features. */
 import type { PreparedText } from './text';
-import { COMPLAINT_CUES, NON_COMPLAINT_CUES, SUBTOPICS } from './rules';
+import { COMPLAINT_CUES, NON_COMPLAINT_CUES, SUBTOPICS, maskLandmarks, isSarcastic, isOfficial } from './rules';
 
 const SKIP = new Set(['и', 'а', 'в', 'во', 'на', 'с', 'со', 'к', 'у', 'о', 'об', 'же', 'ли', 'бы', 'то', 'это', 'этот', 'эта']);
+
+/** Prepositions that put the next words in a "where" phrase ("у школы", "возле подъезда"). */
+const NEAR = new Set(['у', 'возле', 'около', 'напротив', 'рядом', 'вблизи', 'перед', 'мимо', 'недалеко', 'неподалеку']);
+/** Stems of landmarks that say where, not what: inside a NEAR phrase they become `l:` features. */
+const LANDMARK_STEMS = /^(школ|гимназ|лице|сад|садик|детсад|подъезд|парадн|дом|магазин|остановк|больниц|поликлиник|аптек|гараж|рынк|рынок|вокзал|почт|администрац|мэр|дк|клуб|церк|храм|котельн|стадион|кафе|банк|офис|тц|площадк|парк|сквер)/;
+const NEAR_FILLER = /^(с|со|от|№|#|детск|нашег|наш|этог|того|втор|перв|трет|соседн|нов|стар|центральн|городск|районн|ближайш|средн)/;
+
+/** Indexes of stems that name a landmark inside a "near X" phrase. */
+function landmarkPositions(stems: string[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < stems.length; i++) {
+    if (!NEAR.has(stems[i])) {
+      continue;
+    }
+    for (let j = i + 1; j < Math.min(stems.length, i + 4); j++) {
+      const s = stems[j];
+      if (LANDMARK_STEMS.test(s)) {
+        out.add(j);
+        break;
+      }
+      if (!/^\d+$/.test(s) && !NEAR_FILLER.test(s)) {
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 /** Feature names of a prepared text: stems, stem bigrams, surface flags, cue and keyword-topic features. */
 export function featuresOf(p: PreparedText): string[] {
   const out: string[] = [];
   let prev = '';
-  for (const s0 of p.stems) {
+  const near = landmarkPositions(p.stems);
+  for (let i = 0; i < p.stems.length; i++) {
+    const s0 = p.stems[i];
     const s = /^\d+$/.test(s0) ? '#' : s0;
-    if (!SKIP.has(s)) {
+    if (near.has(i)) {
+      out.push('l:' + s);
+    } else if (!SKIP.has(s)) {
       out.push('w:' + s);
     }
     if (prev) {
@@ -27,9 +58,16 @@ export function featuresOf(p: PreparedText): string[] {
   if (NON_COMPLAINT_CUES.test(p.lower)) {
     out.push('c:other');
   }
+  if (isSarcastic(p.lower)) {
+    out.push('c:sarcasm');
+  }
+  if (isOfficial(p.lower)) {
+    out.push('c:official');
+  }
+  const topical = maskLandmarks(p.lower);
   const topics = new Set<string>();
   for (const st of SUBTOPICS) {
-    if (st.pattern.test(p.lower)) {
+    if (st.pattern.test(topical)) {
       out.push('s:' + st.code);
       topics.add(st.topic);
     }
@@ -51,7 +89,15 @@ export function describeFeature(f: string): string {
     case 'f':
       return `[${body}]`;
     case 'c':
-      return body === 'complaint' ? '[жалобная лексика]' : '[не жалоба: лексика]';
+      return body === 'complaint'
+        ? '[жалобная лексика]'
+        : body === 'sarcasm'
+          ? '[сарказм: похвала при нерешённой проблеме]'
+          : body === 'official'
+            ? '[официальное объявление]'
+            : '[не жалоба: лексика]';
+    case 'l':
+      return `[место: ${body}]`;
     case 'k':
       return `[ключевые слова: ${body}]`;
     case 's':

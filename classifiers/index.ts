@@ -10,7 +10,7 @@ import { Gazetteer, resolve, type RegionFile, type PlaceMatch } from './gazettee
 import { LinearModel, type LinearModelJson } from './linear-model';
 import { featuresOf, topicFeatures, describeFeature } from './features';
 import { prepare, type PreparedText } from './text';
-import { priorityOf, subtopicOf, keywordTopics, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
+import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
 import { similarity as textSimilarity } from './similarity';
 
 /** Version of the analysis rules and models; stored with every result. */
@@ -74,8 +74,6 @@ const MODELS_DIR = join(DATA_DIR, 'models');
 
 /** Probability above which a text is a complaint. */
 export const COMPLAINT_THRESHOLD = 0.5;
-/** A non-complaint gets a topic only when the topic model is at least this sure. */
-const NON_COMPLAINT_TOPIC_MIN = 0.6;
 
 /** Codes of the region packs present in classifiers/data/regions/, sorted. */
 export function listRegions(): string[] {
@@ -147,7 +145,7 @@ class TextAnalyzer implements Analyzer {
       complaintScore: round(complaint.score),
       complaintReasons: complaint.reasons,
       topic: topic.topic,
-      subtopic: topic.topic ? (subtopicOf(p.lower, topic.topic)?.code ?? null) : null,
+      subtopic: topic.topic ? (subtopicOf(maskLandmarks(p.lower), topic.topic)?.code ?? null) : null,
       topicScore: round(topic.score),
       topicReasons: topic.reasons,
       municipality: place.municipality,
@@ -194,7 +192,7 @@ class TextAnalyzer implements Analyzer {
       score = r.probs[r.best];
       reasons = r.top(r.best, 5).map(describeFeature);
     } else {
-      const votes = keywordTopics(p.lower);
+      const votes = keywordTopics(maskLandmarks(p.lower));
       let best: [TopicCode, string[]] | null = null;
       for (const [t, words] of votes) {
         if (!best || words.length > best[1].length) {
@@ -210,8 +208,10 @@ class TextAnalyzer implements Analyzer {
         score = 0.3;
       }
     }
-    if (!isComplaint && score < NON_COMPLAINT_TOPIC_MIN) {
-      return { topic: null, score, reasons: [] };
+    // Only a complaint has a topic: the pipeline routes complaints, and a thank-you or a news repost
+    // about roads is not a roads problem.
+    if (!isComplaint) {
+      return { topic: null, score: 0, reasons: [] };
     }
     return { topic, score, reasons };
   }

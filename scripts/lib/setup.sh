@@ -26,7 +26,12 @@ ensure_node_deps() {
   [ "$major" -ge 20 ] || die "Node.js 20+ is required, found $(node -v)"
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci failed"
+    # A registry mirror that serves only this platform's optional binaries (@swc/core-*, unrs-resolver
+    # bindings) leaves them out of the lock file, and npm ci's sync check then refuses it: fall back to
+    # npm install, which installs the locked versions of everything that is locked.
+    npm ci --no-audit --no-fund --loglevel=error >&2 \
+      || { say "npm ci refused the lock file; npm install instead"; npm install --no-audit --no-fund --loglevel=error >&2; } \
+      || die "npm install failed"
   fi
 }
 
