@@ -180,7 +180,9 @@ class TextAnalyzer implements Analyzer {
   }
 
   private classifyTopic(p: PreparedText, features: string[], isComplaint: boolean): { topic: TopicCode | null; score: number; reasons: string[] } {
-    if (p.tokens.length === 0) {
+    // Only a complaint has a topic: the pipeline routes complaints, and a thank-you or a news repost
+    // about roads is not a roads problem.
+    if (p.tokens.length === 0 || !isComplaint) {
       return { topic: null, score: 0, reasons: [] };
     }
     let topic: TopicCode | null = null;
@@ -207,11 +209,6 @@ class TextAnalyzer implements Analyzer {
         topic = 'other';
         score = 0.3;
       }
-    }
-    // Only a complaint has a topic: the pipeline routes complaints, and a thank-you or a news repost
-    // about roads is not a roads problem.
-    if (!isComplaint) {
-      return { topic: null, score: 0, reasons: [] };
     }
     return { topic, score, reasons };
   }

@@ -8,7 +8,7 @@ import { seededRandom } from '../linear-model';
 import type { CorpusRecord } from './split';
 import {
   PROBLEMS, OPENERS, DURATIONS, CLOSERS, WINTER, EMOJI_NEG, EMOJI_POS, PLACES, NOT_PLACES, MENTIONS,
-  NON_COMPLAINTS, SARCASM, REQUESTS, REQUEST_LEADS, REQUEST_TAILS, ADDRESSES,
+  NON_COMPLAINTS, SARCASM, REQUESTS, REQUEST_LEADS, REQUEST_TAILS, ADDRESSES, LANDMARKS,
 } from './phrases';
 
 const rand = seededRandom(20261123);
@@ -86,7 +86,10 @@ for (const problem of PROBLEMS) {
         mention = MENTIONS[m];
         muni = m;
       }
-      const core = chance(0.1) ? typo(text) : text;
+      let core = chance(0.1) ? typo(text) : text;
+      if (chance(0.25)) {
+        core = chance(0.5) ? `${core} ${pick(LANDMARKS)}` : `${capitalize(pick(LANDMARKS))} ${core}`;
+      }
       const winter = problem.winterHigh && chance(0.5) ? pick(WINTER) : '';
       const opener = pick(OPENERS);
       const dur = pick(DURATIONS);
@@ -104,6 +107,17 @@ for (const problem of PROBLEMS) {
       }
       const high = !!problem.high || (!!problem.winterHigh && !!winter);
       add({ text: noise(s, true), complaint: true, topic: problem.topic, municipality: muni, priority: high ? 'high' : 'normal', group: text, kind: 'complaint' });
+    }
+  }
+}
+// Portal-style statements: the bare problem with an address, no opener, no closer, no emotion.
+for (const problem of PROBLEMS) {
+  for (const text of problem.texts) {
+    for (let k = 0; k < 4; k++) {
+      const p = chance(0.4) ? place() : { phrase: '', municipality: null };
+      const addr = pick(ADDRESSES);
+      const s = chance(0.5) ? `${capitalize(text)} ${addr} ${p.phrase}.` : `${capitalize(addr)} ${p.phrase} ${text}.`;
+      add({ text: noise(s, true), complaint: true, topic: problem.topic, municipality: p.municipality, priority: problem.high ? 'high' : 'normal', group: text, kind: 'statement' });
     }
   }
 }

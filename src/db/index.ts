@@ -8,6 +8,8 @@ import { migrate } from './migrate';
 import { notificationQueries } from './notifications';
 import { officialQueries } from './officials';
 import { replyQueries } from './replies';
+import { statsQueries } from './stats';
+import { userQueries } from './users';
 import { sourceQueries } from './sources';
 import { createPgliteSql, createPgSql, type Sql } from './sql';
 
@@ -22,6 +24,8 @@ export function queries(sql: Sql) {
     sources: sourceQueries(sql),
     notifications: notificationQueries(sql),
     replies: replyQueries(sql),
+    stats: statsQueries(sql),
+    users: userQueries(sql),
   };
 }
 

@@ -19,8 +19,12 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     expect(incident).toMatchObject({ topic: 'housing', municipalityId: 'abakan', officialId: 'abakan-housing' });
     expect(incident!.responseDueAt!.getTime() - incident!.openedAt.getTime()).toBe(240 * 60_000);
 
-    const timers = await app.queues.queue('sla').getJobs(['delayed', 'waiting', 'completed', 'active']);
-    const mine = timers.filter((j) => j.data.incidentId === incident!.id);
+    // Timers are enqueued right after the assignment is stored: wait for all three.
+    const mine = await waitFor(
+      async () => (await app.queues.queue('sla').getJobs(['delayed', 'waiting', 'completed', 'active'])).filter((j) => j.data.incidentId === incident!.id),
+      (jobs) => jobs.length >= 3,
+      { what: 'three sla timers' },
+    );
     expect(mine.map((j) => j.data.kind).sort()).toEqual(['breach', 'half', 'three-quarters']);
     expect(mine.find((j) => j.data.kind === 'breach')!.opts.delay).toBeGreaterThan(239 * 60_000);
 
