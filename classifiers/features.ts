@@ -109,5 +109,5 @@ export function describeFeature(f: string): string {
 
 /** Features of the topic model: without stem bigrams, which measured worse on unseen phrasings (0.849 vs 0.869 held-out). */
 export function topicFeatures(features: string[]): string[] {
-  return features.filter((f) => !f.startsWith('b:'));
+  return features.filter((f) => !f.startsWith('b:') && !f.startsWith('l:'));
 }

@@ -111,7 +111,7 @@ export function trainModels(
   }));
   const topicEx: Example[] = [
     ...train
-      .filter((r) => r.topic && (TOPICS as readonly string[]).includes(r.topic))
+      .filter((r) => r.complaint && r.topic && (TOPICS as readonly string[]).includes(r.topic))
       .map((r) => ({ features: topicFeatures(featuresOf(prepare(r.text))), label: r.topic as string })),
     ...extraTopic.map((e) => ({ features: topicFeatures(featuresOf(prepare(e.text))), label: e.topic })),
   ];
