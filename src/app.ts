@@ -20,6 +20,8 @@ import type { StageDeps } from './pipeline/stage';
 import { createPublisher } from './publish/publisher';
 import { SourceReaders } from './sources/readers';
 import { errorFields } from './errors';
+import { startDigests } from './digest/scheduler';
+import { syncDemoAccount } from './web/demo-account';
 
 export interface AppOptions {
   /** Pipeline stages to run when the 'pipeline' role is on (default: all). */
@@ -42,6 +44,8 @@ export interface App {
   http: HttpServer | null;
   /** The address the HTTP server listens on (null without the api role). */
   url: string | null;
+  /** The demo sign-in (demo mode with the api role), for the CLI to print once; null otherwise. */
+  demoLogin: { login: string; password: string } | null;
   stop(): Promise<void>;
 }
 
@@ -84,6 +88,9 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     };
 
     if (demo) await loadDemoData(db, log);
+    // A demo account exists only in demo mode: any start with demo off removes one left from a demo run.
+    const demoLogin = demo && cfg.roles.includes('api') ? await syncDemoAccount(db, true, now())
+      : !demoEnabled(cfg) ? await syncDemoAccount(db, false, now()) : null;
 
     const workers: Worker[] = [];
     if (cfg.roles.includes('pipeline')) {
@@ -105,6 +112,11 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       closers.unshift(() => (http as HttpServer).close());
       log.info('http.listening', { port: Number(new URL(url).port) });
     }
+    if (cfg.roles.includes('bot')) {
+      // Digests run with the bot: one process per Telegram token, so each digest is sent once.
+      const digests = startDigests(deps);
+      closers.unshift(() => digests.stop());
+    }
     log.info('app.started', { roles: cfg.roles, demo, database: cfg.DATABASE_URL ? 'postgresql' : 'pglite' });
     let stopping: Promise<void> | null = null;
     return {
@@ -114,6 +126,7 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       deps,
       http,
       url,
+      demoLogin,
       stop: () =>
         (stopping ??= (async () => {
           for (const close of closers) await close().catch((err) => log.warn('app.stop-error', errorFields(err)));

@@ -8,10 +8,21 @@ import { openDb } from './db';
 import { migrate } from './db/migrate';
 import { ConfigError, InputError } from './errors';
 import { importFile } from './import';
+import { setPassword } from './web/auth';
 import { createRootLogger } from './log';
 import { QUEUE_NAMES, type QueueName } from './pipeline/queues';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Пароль (строка, затем Enter): ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) {
+    chunks.push(c as Buffer);
+    if (process.stdin.isTTY && String(c).includes('\n')) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Runs until SIGTERM/SIGINT, then stops gracefully (intake first, then workers, queues, database). */
 async function runUntilSignal(roles: Role[], stages?: QueueName[]): Promise<void> {
@@ -19,6 +30,7 @@ async function runUntilSignal(roles: Role[], stages?: QueueName[]): Promise<void
   const log = createRootLogger(cfg, roles.join('+'));
   const app = await startApp(cfg, { stages, logger: log });
   if (app.url) out(`otklik: ${roles.join(', ')} — ${app.url}  (инциденты: ${app.url}/api/incidents)`);
+  if (app.url && app.demoLogin) out(`otklik: демо-вход в панель ${app.url}/ — логин ${app.demoLogin.login}, пароль ${app.demoLogin.password}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info('app.signal', { signal });
@@ -96,6 +108,26 @@ export function buildCli(): Command {
         for (const s of await db.sources.all()) {
           out([s.id, s.platform, s.kind, s.externalId, s.municipalityId ?? '-', s.enabled ? 'on' : 'off', s.name ?? ''].join('\t'));
         }
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('users')
+    .description('dashboard accounts')
+    .command('set-password')
+    .description('set an official\'s dashboard password, read from stdin (first line); ends their sessions')
+    .argument('<officialId>', 'id of the official (also the login unless --login is given)')
+    .option('--login <login>', 'sign-in name')
+    .action(async (officialId: string, o: { login?: string }) => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const password = (await readStdin()).split(/\r?\n/)[0];
+      if (password.length < 8) throw new InputError('пароль должен быть не короче 8 символов (передайте его на stdin)');
+      const db = await openDb({ url: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR });
+      try {
+        if (!(await setPassword(db, officialId, password, new Date(), { login: o.login }))) throw new InputError(`нет должностного лица ${officialId} (загрузите его через import)`);
+        out(`пароль установлен: ${officialId} (логин ${o.login ?? officialId})`);
       } finally {
         await db.close();
       }

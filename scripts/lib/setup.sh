@@ -52,6 +52,12 @@ ensure_redis() {
   die "redis on port $port did not answer (see $dir/redis.log)"
 }
 
+# ensure_chromium: Debian's Chromium at /usr/bin/chromium, for the dashboard's browser tests (playwright-core drives it).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  apt_install chromium
+}
+
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 # ensure_postgres PORT: a PostgreSQL server on 127.0.0.1:PORT, user postgres, trust auth (tests only).

@@ -8,6 +8,9 @@ import { withTimeout } from '../lib/timeout';
 import type { StageDeps } from '../pipeline/stage';
 import { CommentBody, commentToMessage } from './comments';
 import type { IncidentStatus } from '../db/incidents';
+import { registerAuth, viewerOf, forbidden } from '../web/auth';
+import { scopeFilter } from '../web/access';
+import { registerDashboard } from '../web/routes';
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -36,6 +39,8 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
   });
 
   await app.register(rateLimit, { global: false });
+  // Sign-in first: its hook guards every route registered after it (public ones are listed in web/auth.ts).
+  await registerAuth(app, { db, log, now: deps.now, cfg: deps.cfg, regionName: deps.analyzer.region.name });
 
   app.get('/healthz', async (_req, reply) => {
     const check = async (p: () => Promise<unknown>) => {
@@ -69,12 +74,14 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
 
   app.get<{ Querystring: { status?: IncidentStatus; municipality?: string; official?: string; limit?: string; offset?: string } }>(
     '/api/incidents',
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
+      const scoped = scopeFilter(viewerOf(req).scope, { municipalityId: q.municipality, officialId: q.official });
+      if (scoped === 'forbidden') return forbidden(req, reply);
       const list = await db.incidents.list({
         status: q.status,
-        municipalityId: q.municipality,
-        officialId: q.official,
+        municipalityId: scoped.municipalityId ?? undefined,
+        officialId: scoped.officialId ?? undefined,
         limit: Math.min(Math.max(Number(q.limit) || 50, 1), 500),
         offset: Math.max(Number(q.offset) || 0, 0),
       });
@@ -123,6 +130,13 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
       }
     },
   );
+
+  registerDashboard(app, {
+    db,
+    now: deps.now,
+    regionName: deps.analyzer.region.name,
+    settings: { targetMinutes: deps.cfg.SLA_TARGET_MINUTES, minIncidents: deps.cfg.STATS_MIN_INCIDENTS, timezone: deps.analyzer.region.timezone },
+  });
 
   return {
     app,

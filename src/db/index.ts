@@ -8,6 +8,7 @@ import { migrate } from './migrate';
 import { notificationQueries } from './notifications';
 import { officialQueries } from './officials';
 import { replyQueries } from './replies';
+import { dashboardQueries } from './dashboard';
 import { statsQueries } from './stats';
 import { userQueries } from './users';
 import { sourceQueries } from './sources';
@@ -25,6 +26,7 @@ export function queries(sql: Sql) {
     notifications: notificationQueries(sql),
     replies: replyQueries(sql),
     stats: statsQueries(sql),
+    dashboard: dashboardQueries(sql),
     users: userQueries(sql),
   };
 }

@@ -1,6 +1,7 @@
 import { DB_KINDS } from '../helpers/db';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/env';
+import { getAs, signIn } from '../helpers/auth';
 
 const HOT_WATER = 'Третий день нет горячей воды в Абакане на Пушкина 45, в управляющую компанию не дозвониться!';
 
@@ -63,8 +64,9 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     expect(await app.db.messages.countByStatus()).toEqual(before);
   });
 
-  it('lists incidents with their reasons, reports health and metrics', async () => {
-    const list = await app.get('/api/incidents?status=assigned');
+  it('lists incidents with their reasons to a signed-in official, reports health and metrics', async () => {
+    expect((await app.get('/api/incidents?status=assigned')).status).toBe(401);
+    const list = await getAs(app, await signIn(app, 'khakassia-duty'), '/api/incidents?status=assigned');
     expect(list.status).toBe(200);
     expect(list.body.incidents.length).toBeGreaterThanOrEqual(2);
     expect(list.body.incidents[0].reasons.complaint.length).toBeGreaterThan(0);

@@ -1,0 +1,103 @@
+/** HTML building blocks of the dashboard: the one escaper, the page frame, Russian number formats. Pure. */
+import type { Viewer } from './access';
+import { ROLE_NAMES_RU } from './access';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and quoted attribute values. Everything a citizen wrote goes through it. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** A tagged template that escapes every interpolation except `raw(...)` fragments. */
+export interface RawHtml {
+  readonly __html: string;
+}
+export const raw = (s: string): RawHtml => ({ __html: s });
+export function html(strings: TemplateStringsArray, ...values: unknown[]): RawHtml {
+  let out = strings[0];
+  values.forEach((v, i) => {
+    out += render(v) + strings[i + 1];
+  });
+  return raw(out);
+}
+function render(v: unknown): string {
+  if (v === null || v === undefined || v === false) return '';
+  if (Array.isArray(v)) return v.map(render).join('');
+  if (typeof v === 'object' && '__html' in (v as object)) return (v as RawHtml).__html;
+  return escapeHtml(v);
+}
+
+/** JSON for a `<script type="application/json">` block: `<` is escaped so no text can close the tag. */
+export function jsonForScript(data: unknown): string {
+  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Only http(s) links from citizens' posts become links. */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** '87 %' (or '—' when there is nothing to measure). */
+export function formatShare(share: number | null): string {
+  return share === null ? '—' : `${Math.round(share * 100)}\u00a0%`;
+}
+
+/** '45 мин', '3 ч 05 мин', '2 д 4 ч' (or '—'). */
+export function formatMinutes(minutes: number | null): string {
+  if (minutes === null || !Number.isFinite(minutes)) return '—';
+  const m = Math.round(minutes);
+  if (m < 60) return `${m}\u00a0мин`;
+  if (m < 24 * 60) return `${Math.floor(m / 60)}\u00a0ч ${String(m % 60).padStart(2, '0')}\u00a0мин`;
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  return h ? `${d}\u00a0д ${h}\u00a0ч` : `${d}\u00a0д`;
+}
+
+/** '1 234' with a non-breaking space. */
+export const formatInt = (n: number) => n.toLocaleString('ru-RU').replace(/\s/g, '\u00a0');
+
+export const STATUS_NAMES_RU: Record<string, string> = {
+  new: 'новое',
+  needs_review: 'требует разбора',
+  classified: 'классифицировано',
+  assigned: 'назначено',
+  in_progress: 'в работе',
+  answered: 'дан ответ',
+  resolved: 'решено',
+  closed: 'закрыто',
+};
+
+export interface PageOptions {
+  title: string;
+  viewer: Viewer | null;
+  regionName: string;
+  active?: 'overview' | 'incidents' | 'stats';
+  scripts?: string[];
+}
+
+/** The page frame: header with navigation and the signed-in person, then `body`. */
+export function page(o: PageOptions, body: RawHtml): string {
+  const nav = (href: string, key: PageOptions['active'], label: string) =>
+    html`<a href="${href}" class="${o.active === key ? 'active' : ''}">${label}</a>`;
+  const who = o.viewer
+    ? html`<div class="who"><span>${o.viewer.name}</span> <span class="muted">· ${ROLE_NAMES_RU[o.viewer.role]}${o.viewer.readOnly ? ' (только просмотр)' : ''}</span>
+        <form method="post" action="/logout"><button type="submit" class="link">Выйти</button></form></div>`
+    : '';
+  return `<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(o.title)} — Отклик</title><link rel="stylesheet" href="/assets/style.css">
+${(o.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}" defer></script>`).join('')}
+</head><body>
+<header class="top"><div class="brand"><b>Отклик</b> <span class="muted">· ${escapeHtml(o.regionName)}</span></div>
+${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${nav('/stats', 'stats', 'Статистика')}</nav>`.__html : ''}
+${render(who)}</header>
+<main>${body.__html}</main>
+</body></html>`;
+}
