@@ -21,7 +21,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
 /** A pool on a PostgreSQL server. */
 export function createPgSql(url: string, opts: { max?: number } = {}): Sql {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 40 });
   // An idle client losing its server (restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const wrap = (client: pg.PoolClient): Sql => ({

@@ -33,8 +33,7 @@ export async function startPipeline(
   const names = opts.stages ?? (Object.keys(STAGES) as QueueName[]);
   const workers = names.map((name) =>
     startStage(STAGES[name], deps, {
-      // dedupe serializes on an advisory lock per topic × place: few workers suffice.
-      concurrency: name === 'dedupe' ? Math.min(4, opts.concurrency ?? deps.cfg.STAGE_CONCURRENCY) : (opts.concurrency ?? deps.cfg.STAGE_CONCURRENCY),
+      concurrency: opts.concurrency ?? deps.cfg.STAGE_CONCURRENCY,
       lockDurationMs: opts.lockDurationMs,
     }),
   );
