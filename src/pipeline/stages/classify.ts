@@ -22,12 +22,13 @@ export function decideClassification(analysis: Analysis, authorsCount: number, k
   };
 }
 
-export const classify = defineStage('classify', async ({ incidentId }, { db, queues, log, now }) => {
+export const classify = defineStage('classify', async ({ incidentId }, { db, queues, analyzer, log, now }) => {
   const incident = await db.incidents.get(incidentId);
   if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
   if (incident.status !== 'new') return 'skipped';
   if (!incident.analysis) throw new PermanentError(`incident ${incidentId} has no analysis`);
-  const known = new Set((await db.officials.municipalities()).map((m) => m.id));
+  // The region pack's municipalities are the ones stored at start (seedRegion).
+  const known = new Set(analyzer.region.municipalities.map((m) => m.id));
   const c = decideClassification(incident.analysis, incident.authorsCount, known);
   const at = now();
   const saved = await db.tx(async (tx) => {

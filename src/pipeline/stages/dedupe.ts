@@ -48,15 +48,16 @@ export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, 
   if (message.status !== 'complaint' || !message.analysis) return 'skipped';
   const analysis = message.analysis;
   const at = now();
+  // Author resolution is race-safe by itself: it stays outside the locked transaction, which is kept short.
+  const authorId = await db.authors.resolve({
+    platform: message.platform,
+    platformId: message.authorPlatformId,
+    displayName: message.authorName,
+    profileUrl: message.authorUrl,
+    contactHash: message.authorContactHash,
+  });
   const outcome = await db.tx(async (tx) => {
     await tx.incidents.lockDedupeKey(`${analysis.topic ?? '-'}|${analysis.municipality ?? '-'}`);
-    const authorId = await tx.authors.resolve({
-      platform: message.platform,
-      platformId: message.authorPlatformId,
-      displayName: message.authorName,
-      profileUrl: message.authorUrl,
-      contactHash: message.authorContactHash,
-    });
     const candidates = await tx.incidents.dedupeCandidates({
       authorId,
       topic: analysis.topic,
