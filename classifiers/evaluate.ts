@@ -89,6 +89,72 @@ export function labeledReport(title: string, recs: LabeledRecord[], analyzer: An
   return out.join('\n');
 }
 
+/** One post of the demo corpus (src/demo/posts.json) as far as the evaluation needs it. */
+interface DemoPostLike {
+  source: string;
+  text: string;
+  expect: { complaint: boolean; topic: string | null; municipality: string | null };
+}
+
+/** Where the demo corpus lives (another colleague's blind set: measured on, never trained on). */
+export const DEMO_DIR = join(__dirname, '..', 'src', 'demo');
+
+/** Numbers on the demo corpus: each post analysed with its source's home municipality as the hint. */
+export interface DemoNumbers {
+  n: number;
+  complaint: Prf;
+  falsePositives: string[];
+  falseNegatives: string[];
+  topicAccuracy: number;
+  topicN: number;
+  municipalityAccuracy: number;
+  municipalityN: number;
+  misses: string[];
+}
+
+/** Measures an analyzer on src/demo/posts.json (municipality scored on gold complaints, as the demo labels it). */
+export function demoNumbers(analyzer: Analyzer, dir = DEMO_DIR): DemoNumbers {
+  const posts = JSON.parse(readFileSync(join(dir, 'posts.json'), 'utf8')) as DemoPostLike[];
+  const sources = JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')) as Array<{ id: string; municipality: string | null }>;
+  const home = new Map(sources.map((s) => [s.id, s.municipality]));
+  const res = posts.map((p) => analyzer.analyze(p.text, { municipality: home.get(p.source) ?? null }));
+  const gold = posts.map((p) => (p.expect.complaint ? 'complaint' : 'other'));
+  const pred = res.map((a) => (a.complaint ? 'complaint' : 'other'));
+  const gc = posts.map((p, i) => ({ p, a: res[i] })).filter((x) => x.p.expect.complaint);
+  const misses: string[] = [];
+  posts.forEach((p, i) => {
+    const a = res[i];
+    const bad = [
+      a.complaint !== p.expect.complaint ? `complaint=${a.complaint}` : '',
+      p.expect.complaint && a.topic !== p.expect.topic ? `topic=${a.topic} (gold ${p.expect.topic})` : '',
+      p.expect.complaint && a.municipality !== p.expect.municipality ? `municipality=${a.municipality} (gold ${p.expect.municipality})` : '',
+    ].filter(Boolean);
+    if (bad.length) misses.push(`  miss: ${p.text.slice(0, 70)} → ${bad.join(' ')}`);
+  });
+  return {
+    n: posts.length,
+    complaint: prf(gold, pred, 'complaint'),
+    falsePositives: posts.filter((p, i) => !p.expect.complaint && res[i].complaint).map((p) => p.text),
+    falseNegatives: posts.filter((p, i) => p.expect.complaint && !res[i].complaint).map((p) => p.text),
+    topicAccuracy: gc.filter((x) => x.a.topic === x.p.expect.topic).length / Math.max(1, gc.length),
+    topicN: gc.length,
+    municipalityAccuracy: gc.filter((x) => x.a.municipality === x.p.expect.municipality).length / Math.max(1, gc.length),
+    municipalityN: gc.length,
+    misses,
+  };
+}
+
+/** Printable report on the demo corpus. */
+export function demoReport(analyzer: Analyzer, dir = DEMO_DIR): string {
+  const d = demoNumbers(analyzer, dir);
+  return [
+    `## src/demo/posts.json (${d.n} posts another colleague wrote; measured, never trained on; hint = the source's municipality)`,
+    `complaint: P ${pct(d.complaint.precision)} R ${pct(d.complaint.recall)} F1 ${pct(d.complaint.f1)}; false positives ${d.falsePositives.length}, misses ${d.falseNegatives.length}`,
+    `topic (gold complaints): accuracy ${pct(d.topicAccuracy)} (n=${d.topicN}); municipality (gold complaints): accuracy ${pct(d.municipalityAccuracy)} (n=${d.municipalityN})`,
+    ...d.misses,
+  ].join('\n');
+}
+
 /** Precision, recall and F1 of one class. */
 export interface Prf {
   precision: number;
@@ -211,6 +277,10 @@ export function evaluate(opts: { region?: string; spbCsv?: string; data?: string
     for (const f of existsSync(evalDir) ? readdirSync(evalDir).filter((x) => x.endsWith('.jsonl')).sort() : []) {
       const path = join(evalDir, f);
       out.push(labeledReport(`classifiers/data/eval/${f} (hand-written, never trained on, not templated)`, readLabeledJsonl(path), analyzer, true));
+      out.push('');
+    }
+    if (existsSync(join(DEMO_DIR, 'posts.json'))) {
+      out.push(demoReport(analyzer));
       out.push('');
     }
   }

@@ -1,6 +1,6 @@
 /** Feature extraction shared by training and analysis, so both see exactly the same features. */
 import type { PreparedText } from './text';
-import { COMPLAINT_CUES, NON_COMPLAINT_CUES, SUBTOPICS, maskLandmarks, isSarcastic, isOfficial } from './rules';
+import { COMPLAINT_CUES, NON_COMPLAINT_CUES, SUBTOPICS, maskLandmarks, isSarcastic, isOfficial, cueFlags } from './rules';
 
 const SKIP = new Set(['и', 'а', 'в', 'во', 'на', 'с', 'со', 'к', 'у', 'о', 'об', 'же', 'ли', 'бы', 'то', 'это', 'этот', 'эта']);
 
@@ -64,6 +64,9 @@ export function featuresOf(p: PreparedText): string[] {
   if (isOfficial(p.lower)) {
     out.push('c:official');
   }
+  for (const cue of cueFlags(p.lower)) {
+    out.push('c:' + cue);
+  }
   const topical = maskLandmarks(p.lower);
   const topics = new Set<string>();
   for (const st of SUBTOPICS) {
@@ -78,6 +81,19 @@ export function featuresOf(p: PreparedText): string[] {
   return out;
 }
 
+const CUE_NAMES: Record<string, string> = {
+  complaint: '[жалобная лексика]',
+  sarcasm: '[сарказм: похвала при нерешённой проблеме]',
+  official: '[официальное объявление]',
+  other: '[не жалоба: лексика]',
+  done: '[отчёт о сделанной работе]',
+  meeting: '[новость о работе властей]',
+  planned: '[плановые работы, даты]',
+  lost: '[потеряшки и находки]',
+  proposal: '[предложение, волонтёрство]',
+  harm: '[вред или опасность]',
+};
+
 /** Human-readable form of a feature name for the `reasons` arrays. */
 export function describeFeature(f: string): string {
   const body = f.slice(2);
@@ -89,13 +105,7 @@ export function describeFeature(f: string): string {
     case 'f':
       return `[${body}]`;
     case 'c':
-      return body === 'complaint'
-        ? '[жалобная лексика]'
-        : body === 'sarcasm'
-          ? '[сарказм: похвала при нерешённой проблеме]'
-          : body === 'official'
-            ? '[официальное объявление]'
-            : '[не жалоба: лексика]';
+      return CUE_NAMES[body] ?? '[не жалоба: лексика]';
     case 'l':
       return `[место: ${body}]`;
     case 'k':

@@ -56,6 +56,8 @@ export interface PlaceMatch {
   settlement: string | null;
   position: number;
   weight: number;
+  /** 'from' after "из/от", 'to' after "до/в/к" when a 'from' place precedes it ("из Усть-Бюря до Абакана"). */
+  role?: 'from' | 'to';
 }
 
 const RIVER_CONTEXT = new Set([
@@ -73,6 +75,22 @@ const PREPOSITIONS = new Set([
   'через', 'между',
 ]);
 const STREET_WORDS = ['улица', 'улицы', 'улице', 'улицу', 'улицей', 'ул'];
+/**
+ * Words before a name that make it a street: "на Аскизской", "по Черногорской", "ул. Абаканская",
+ * "перекрёсток Кирова и Аскизской". A settlement takes "в" ("в Аскизе"), a street takes "на".
+ */
+const STREET_CONTEXT = new Set([
+  ...STREET_WORDS, 'на', 'по', 'и', 'угол', 'углу', 'угла', 'перекресток', 'перекрестке', 'перекрестка', 'перекресту',
+  'пересечение', 'пересечении', 'пересечения', 'пр', 'пр-т', 'проспект', 'проспекте', 'пер', 'переулок', 'переулке',
+  'возле', 'около', 'напротив', 'вдоль', 'с', 'со', 'от', 'до', 'через',
+]);
+/** Nouns a municipality adjective modifies ("Аскизская больница", "по аскизской трассе"): then it names the place. */
+const ADJECTIVE_NOUNS = /^(больниц|црб|школ|гимнази|лице|администрац|трасс|дорог|полиц|прокуратур|тэц|гэс|грэс|сторон|земл|степ|котельн|поликлиник|амбулатори|библиотек|газет|районн|средн|центральн|общеобразоват|межрайонн|участков|детск|управ|служб|скор|станц|автостанц|подстанц|сет|часть|част|комисс|территор|делегац|молодеж|общественн|жител)/;
+/** Feminine adjective forms: the shape of Russian street names ("Аскизская", "на Черногорской"). */
+const FEMININE_ADJ = /(ая|яя|ой|ей|ую|юю)$/;
+/** Prepositions that mark the origin and the destination of a trip. */
+const FROM = new Set(['из', 'от']);
+const TO = new Set(['до', 'в', 'во', 'к']);
 const WEIGHTS: Record<EntryKind, number> = { place: 3, phrase: 3, adjective: 2, street: 2, literal: 2 };
 
 /** A compiled gazetteer: exact-form index of every place name of one region. */
@@ -154,9 +172,22 @@ export class Gazetteer {
           continue;
         }
         const prev = i > 0 ? tokens[i - 1] : '';
-        const accepted = entries.filter((e) => this.accept(e, key, prev, rawTokens[i] ?? key, i === 0));
+        const next = i + n < tokens.length ? tokens[i + n] : '';
+        const accepted = entries.filter((e) => this.accept(e, key, prev, rawTokens[i] ?? key, i === 0, next));
         if (accepted.length === 0) {
           continue;
+        }
+        // A trip: "из X до Y", "от X до Y", "из X в Y" (within a few words); the origin is where the problem is.
+        let role: 'from' | 'to' | undefined;
+        if (FROM.has(prev)) {
+          role = 'from';
+        } else if (
+          TO.has(prev) &&
+          (out.some((m) => m.role === 'from' && i - m.position <= 5) ||
+            (prev === 'до' && tokens.slice(Math.max(0, i - 6), i - 1).some((t) => FROM.has(t))))
+        ) {
+          // "из деревни до Абакана": the destination is not the place of the problem, even when the origin is unnamed.
+          role = 'to';
         }
         for (const e of accepted) {
           out.push({
@@ -166,6 +197,7 @@ export class Gazetteer {
             settlement: e.settlement,
             position: i,
             weight: WEIGHTS[e.kind] / accepted.length,
+            ...(role ? { role } : {}),
           });
         }
         i += n;
@@ -179,8 +211,11 @@ export class Gazetteer {
     return out;
   }
 
-  private accept(e: Entry, key: string, prev: string, raw: string, first: boolean): boolean {
+  private accept(e: Entry, key: string, prev: string, raw: string, first: boolean, next = ''): boolean {
     const capitalized = /^[А-ЯЁA-Z]/.test(raw) && raw !== raw.toUpperCase();
+    if (isStreetName(e, key, prev, next)) {
+      return false;
+    }
     if (e.kind === 'place' && this.rivers.has(e.label.toLowerCase().replace(/ё/g, 'е'))) {
       if (RIVER_CONTEXT.has(prev) || (prev === 'на' && e.caseIndex === PREPOSITIONAL)) {
         return false;
@@ -196,6 +231,26 @@ export class Gazetteer {
   }
 }
 
+/**
+ * True when the words name a street, not the municipality: a feminine adjective ("на Аскизской",
+ * "ул. Черногорская, 5") unless it modifies a noun ("Аскизская больница"); a genitive that is
+ * also a surname ("на Кирова", "Калинина 12") after "на/по/ул." or before a house number.
+ */
+function isStreetName(e: Entry, key: string, prev: string, next: string): boolean {
+  const number = /^\d/.test(next);
+  if (e.kind === 'adjective' && FEMININE_ADJ.test(key)) {
+    if (ADJECTIVE_NOUNS.test(next)) {
+      return false;
+    }
+    return STREET_CONTEXT.has(prev) || number || next === 'улица' || next === 'ул' || next === 'улице';
+  }
+  if (e.kind === 'place' && e.caseIndex === 1 && !key.includes(' ')) {
+    return GENITIVE_STREET_CONTEXT.has(prev) || number;
+  }
+  return false;
+}
+const GENITIVE_STREET_CONTEXT = new Set(['на', 'по', 'угол', 'углу', 'перекресток', 'перекрестке', 'пересечении', 'и', ...STREET_WORDS]);
+
 /** Result of resolving a municipality from matches. */
 export interface Resolved {
   municipality: string;
@@ -205,6 +260,11 @@ export interface Resolved {
 
 /** Picks the municipality with the largest total weight; ties go to the first mentioned. */
 export function resolve(matches: PlaceMatch[]): Resolved | null {
+  if (matches.length === 0) {
+    return null;
+  }
+  const origins = new Set(matches.filter((m) => m.role === 'from').map((m) => m.municipality));
+  matches = matches.filter((m) => m.role !== 'to' || origins.has(m.municipality));
   if (matches.length === 0) {
     return null;
   }

@@ -14,7 +14,7 @@ import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, COMPLAINT_CUES, N
 import { similarity as textSimilarity } from './similarity';
 
 /** Version of the analysis rules and models; stored with every result. */
-export const VERSION = 'otklik-clf-3';
+export const VERSION = 'otklik-clf-4';
 
 /** Hints from the source: mention display texts, the community's home municipality, a typed place. */
 export interface AnalyzeHints {
@@ -103,6 +103,11 @@ export function loadModel(name: string): LinearModel | null {
   return new LinearModel(JSON.parse(readFileSync(path, 'utf8')) as LinearModelJson);
 }
 
+const NEWS_CUES = new Set(['c:done', 'c:meeting', 'c:planned', 'c:lost', 'c:proposal']);
+const COMPLAINING = new Set(['c:complaint', 'c:sarcasm', 'c:harm']);
+/** "заменили, но течёт", "после ремонта": a report of work with a "but" is a complaint about that work. */
+const CONTRAST = /(^|[^а-я])(но|однако|хотя|после|опять|снова|вновь|повторно)([^а-я]|$)/;
+
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 class TextAnalyzer implements Analyzer {
@@ -167,9 +172,25 @@ class TextAnalyzer implements Analyzer {
     if (this.complaintModel) {
       const r = this.complaintModel.predict(features);
       const ci = this.complaintModel.classes.indexOf('complaint');
-      const score = r.probs[ci];
+      let score = r.probs[ci];
+      // News, reports of work done, planned work, lost and found, proposals and volunteering are not complaints
+      // unless the text also complains, mocks or tells of harm. A rule, not more training text: 30 variants of
+      // such news taught the model that request words ("ремонт", "уборка", "нужны") mean news, and SPb recall fell.
+      const cue = features.find((f) => NEWS_CUES.has(f));
+      // "Помогите найти" in a lost-pet post, "помогите погорельцам" in a help drive: a plea, not a complaint cue.
+      const pleaOnly = (cue === 'c:lost' || cue === 'c:proposal') && !COMPLAINT_CUES.test(p.lower.replace(/помогите/g, ' '));
+      const complains = features.some((f) => COMPLAINING.has(f) && !(pleaOnly && f === 'c:complaint'));
+      const gated = !!cue && score >= COMPLAINT_THRESHOLD && !complains && !CONTRAST.test(p.lower);
+      if (gated) {
+        score /= 2;
+      }
       const isComplaint = score >= COMPLAINT_THRESHOLD;
       const reasons = r.top(isComplaint ? ci : 1 - ci, 5).map(describeFeature);
+      if (cue && !isComplaint) {
+        const name = describeFeature(cue);
+        reasons.splice(reasons.indexOf(name) >= 0 ? reasons.indexOf(name) : reasons.length, 1);
+        reasons.unshift(name);
+      }
       return { complaint: isComplaint, score, reasons };
     }
     // Fallback without a trained model: cue words.
