@@ -1,179 +1,24 @@
 /**
- * End-to-end pipeline benchmark against the raw BullMQ limit, in one run on one machine:
- *   1. raw chain: the same number of hops (detect → dedupe → classify → assign → notify) with trivial
- *      processors on the same Redis — the physical limit of the queue;
- *   2. otklik at saturation: N complaints ingested as fast as possible, until every one is settled
- *      (an incident opened and its card recorded, or attached to an open incident);
- *   3. otklik at a fixed rate (default 100/s): latency from intake to the official's card, p50/p99.
- * Usage: npx tsx scripts/bench-pipeline.ts [--messages 3000] [--rate 100] [--seconds 10] [--pglite]
- * Needs Redis and PostgreSQL: BENCH_REDIS_URL / BENCH_DATABASE_URL (default: the test services of scripts/test).
+ * The pipeline against the raw BullMQ limit: npx tsx scripts/bench-pipeline.ts [--messages 3000] [--rate 100]
+ * [--seconds 10] [--concurrency 20] [--pglite]. Redis and PostgreSQL: BENCH_REDIS_URL / BENCH_DATABASE_URL,
+ * by default the test services that ./scripts/test starts.
  */
-import { Queue, Worker } from 'bullmq';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { createAnalyzer } from '../classifiers';
-import { seedRegion, startApp, type App } from '../src/app';
-import { loadConfig } from '../src/config';
-import { DEMO_OFFICIALS_FILE } from '../src/demo/feed';
-import type { RawMessage } from '../src/domain/types';
-import { importFile } from '../src/import';
-import { ingestMessage } from '../src/ingest/ingest';
-import { createRedis } from '../src/pipeline/queues';
+import { runPipelineBench } from '../src/bench/pipeline';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390';
-const ADMIN_DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5439/postgres';
-const MESSAGES = arg('messages', 3000);
-const RATE = arg('rate', 100);
-const SECONDS = arg('seconds', 10);
-const CONCURRENCY = arg('concurrency', 20);
-const USE_PGLITE = process.argv.includes('--pglite');
-const HOPS = ['detect', 'dedupe', 'classify', 'assign', 'notify'];
 
-const PLACES = ['Абакане', 'Черногорске', 'Саяногорске', 'Абазе', 'Сорске', 'Усть-Абакане', 'Шире', 'Аскизе', 'Бее', 'Бограде', 'Таштыпе', 'Копьёво', 'Белом Яре'];
-const STREETS = ['Ленина', 'Мира', 'Советской', 'Пушкина', 'Кирова', 'Щетинкина', 'Гагарина', 'Космонавтов', 'Вокзальной', 'Заводской'];
-const PROBLEMS = [
-  'нет горячей воды уже третий день', 'не вывозят мусор, баки переполнены', 'огромная яма на дороге, пробили колесо',
-  'автобус не ходит по расписанию, ждём по часу', 'не горят фонари во дворе, темно', 'в подъезде прорвало трубу, течёт с потолка',
-  'в поликлинику не дозвониться, запись на месяц', 'в школе холодно, дети сидят в куртках', 'бродячие собаки кидаются на людей',
-  'горит свалка за домами, дышать нечем', 'сломана детская площадка', 'нет отопления, в квартире +14',
-];
-let seq = 0;
-function complaint(): RawMessage {
-  const i = seq++;
-  const text = `${PROBLEMS[i % PROBLEMS.length]} в ${PLACES[(i >> 2) % PLACES.length]}, ул. ${STREETS[(i >> 4) % STREETS.length]} ${(i % 97) + 1}, ${['сколько можно', 'примите меры', 'куда смотрит администрация', 'помогите'][i % 4]} #${i}`;
-  return {
-    platform: 'vk', externalId: `bench-${randomBytes(6).toString('hex')}-${i}`, sourceId: null,
-    author: { platformId: `bench-${i}`, displayName: null, profileUrl: null }, text, publishedAt: new Date(),
-    permalink: null, parentExternalId: null, threadExternalId: null, attachments: [], hints: {}, replyTarget: null,
-  };
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
-const mb = () => Math.round(process.memoryUsage().rss / 1e6);
-
-async function rawChain(n: number): Promise<number> {
-  const connection = createRedis(REDIS);
-  const prefix = `braw${randomBytes(3).toString('hex')}`;
-  const queues = HOPS.map((name) => new Queue(name, { connection, prefix }));
-  let done = 0;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((r) => (finish = r));
-  const workers = HOPS.map(
-    (name, i) =>
-      new Worker(
-        name,
-        async (job) => {
-          if (i + 1 < HOPS.length) await queues[i + 1].add(HOPS[i + 1], job.data, { jobId: `${HOPS[i + 1]}-${job.data.id}`, removeOnComplete: true });
-          else if (++done === n) finish();
-        },
-        { connection, prefix, concurrency: CONCURRENCY },
-      ),
-  );
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 500) {
-    await queues[0].addBulk(Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ name: HOPS[0], data: { id: `m${i + k}` }, opts: { jobId: `${HOPS[0]}-m${i + k}`, removeOnComplete: true } })));
-  }
-  await finished;
-  const rate = n / ((performance.now() - t0) / 1000);
-  await Promise.all(workers.map((w) => w.close()));
-  await Promise.all(queues.map(async (q) => { await q.obliterate({ force: true }); await q.close(); }));
-  await connection.quit();
-  return rate;
-}
-
-async function settled(app: App): Promise<number> {
-  const r = await app.db.sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM messages m
-     WHERE m.status IN ('not_complaint', 'attached')
-        OR (m.status = 'incident' AND EXISTS (SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card'))`,
-  );
-  return r.rows[0].n;
-}
-
-async function main() {
-  let dbName: string | null = null;
-  let url: string | undefined;
-  if (!USE_PGLITE) {
-    dbName = `bench_${randomBytes(4).toString('hex')}`;
-    const c = new pg.Client({ connectionString: ADMIN_DB });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const u = new URL(ADMIN_DB);
-    u.pathname = `/${dbName}`;
-    url = u.toString();
-  }
-  process.stdout.write(`machine: ${require('node:os').cpus().length} cores, node ${process.version}; database: ${USE_PGLITE ? 'PGlite (in process)' : 'PostgreSQL server'}; concurrency ${CONCURRENCY}\n`);
-  const raw = await rawChain(MESSAGES);
-  process.stdout.write(`raw BullMQ chain, ${HOPS.length} hops, trivial processors: ${raw.toFixed(0)} messages/s\n`);
-
-  const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: REDIS, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(CONCURRENCY), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
-  const app = await startApp(cfg, {});
-  await seedRegion(app.db, createAnalyzer(cfg.REGION).region);
-  await importFile(app.db, DEMO_OFFICIALS_FILE);
-  const deps = { db: app.db, queues: app.queues, now: () => new Date() };
-
-  // Saturation.
-  const t0 = performance.now();
-  const batch = 50;
-  for (let i = 0; i < MESSAGES; i += batch) await Promise.all(Array.from({ length: Math.min(batch, MESSAGES - i) }, () => ingestMessage(deps, complaint())));
-  const ingestS = (performance.now() - t0) / 1000;
-  while ((await settled(app)) < MESSAGES) await new Promise((r) => setTimeout(r, 100));
-  const sat = MESSAGES / ((performance.now() - t0) / 1000);
-  process.stdout.write(`otklik at saturation: ${MESSAGES} complaints settled at ${sat.toFixed(0)} messages/s (intake alone ${(MESSAGES / ingestS).toFixed(0)}/s); ${(sat / raw * 100).toFixed(0)}% of the raw chain; rss ${mb()} MB\n`);
-
-  const hist = await app.deps.metrics.stageDuration.get();
-  const sums = new Map<string, { sum: number; count: number }>();
-  for (const v of hist.values) {
-    const stage = String(v.labels.stage);
-    const e = sums.get(stage) ?? { sum: 0, count: 0 };
-    if (v.metricName?.endsWith('_sum')) e.sum += v.value;
-    if (v.metricName?.endsWith('_count')) e.count += v.value;
-    sums.set(stage, e);
-  }
-  process.stdout.write(`  stage time per job: ${[...sums].map(([k, e]) => `${k} ${((e.sum / Math.max(e.count, 1)) * 1000).toFixed(1)} ms`).join(', ')}\n`);
-
-  // Fixed rate: latency from intake (received_at) to the card (notifications.sent_at).
-  const total = RATE * SECONDS;
-  const start = performance.now();
-  const ids: string[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    ids.push((await ingestMessage(deps, complaint())).messageId);
-  }
-  while ((await settled(app)) < MESSAGES + total) await new Promise((r) => setTimeout(r, 100));
-  const lat = await app.db.sql.query<{ ms: number }>(
-    `SELECT extract(epoch FROM (coalesce(x.sent_at, m.deduped_at) - m.received_at)) * 1000 AS ms
-     FROM messages m LEFT JOIN notifications x ON x.incident_id = m.incident_id AND x.kind = 'card' AND m.status = 'incident'
-     WHERE m.id = ANY($1::bigint[])`,
-    [ids],
-  );
-  const ms = lat.rows.map((r) => Number(r.ms));
-  process.stdout.write(`otklik at ${RATE}/s for ${SECONDS} s: intake → card p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms; rss ${mb()} MB\n`);
-  const counts = await app.db.sql.query<{ incidents: number; attached: number }>(
-    `SELECT (SELECT count(*)::int FROM incidents) AS incidents, (SELECT count(*)::int FROM messages WHERE status = 'attached') AS attached`,
-  );
-  process.stdout.write(`(${counts.rows[0].incidents} incidents opened, ${counts.rows[0].attached} repeats attached)\n`);
-  await app.queues.queue('maintenance').removeJobScheduler('reconcile');
-  await app.stop();
-  if (dbName) {
-    const c = new pg.Client({ connectionString: ADMIN_DB });
-    await c.connect();
-    await c.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
-}
-
-main().then(
+runPipelineBench({
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390',
+  adminDatabaseUrl: process.argv.includes('--pglite') ? null : (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5439/postgres'),
+  messages: arg('messages', 3000),
+  rate: arg('rate', 100),
+  seconds: arg('seconds', 10),
+  concurrency: arg('concurrency', 20),
+  out: (line) => process.stdout.write(`${line}\n`),
+}).then(
   () => process.exit(0),
   (err) => {
     process.stderr.write(`${err?.stack ?? err}\n`);

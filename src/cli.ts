@@ -1,5 +1,7 @@
 /** `npx otklik <command>`: the CLI and the Docker entrypoint. */
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { runPipelineBench } from './bench/pipeline';
 import { createAnalyzer } from '../classifiers';
 import { runClassify, runEval, runTrain } from '../classifiers/cli';
 import { seedRegion, startApp } from './app';
@@ -164,7 +166,46 @@ export function buildCli(): Command {
       out(await runEval(o));
     });
 
+  addBenchCommand(program);
   return program;
+}
+
+/** `otklik bench`: a short end-to-end benchmark against the raw queue, with a progress bar. */
+function addBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('short benchmark: raw BullMQ chain vs the pipeline (throughput, latency to the card, memory)')
+    .option('--messages <n>', 'messages at saturation', '1000')
+    .option('--rate <n>', 'messages per second in the latency phase', '100')
+    .option('--seconds <n>', 'length of the latency phase', '5')
+    .action(async (o: { messages: string; rate: string; seconds: string }) => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+      let phase = '';
+      await runPipelineBench({
+        redisUrl: cfg.REDIS_URL,
+        // A scratch database is created on the server of DATABASE_URL (needs CREATEDB); without it, PGlite.
+        adminDatabaseUrl: cfg.DATABASE_URL ?? null,
+        messages: Number(o.messages),
+        rate: Number(o.rate),
+        seconds: Number(o.seconds),
+        concurrency: cfg.STAGE_CONCURRENCY,
+        out: (line) => {
+          if (phase) bar.stop();
+          phase = '';
+          out(line);
+        },
+        progress: (p, done, total) => {
+          if (!process.stderr.isTTY) return;
+          if (p !== phase) {
+            if (phase) bar.stop();
+            phase = p;
+            bar.start(total, done, { phase: p });
+          } else bar.update(done);
+        },
+      });
+      if (phase) bar.stop();
+    });
 }
 
 /** Entry point of bin/otklik.js. */

@@ -1,0 +1,184 @@
+/**
+ * End-to-end pipeline benchmark (scripts/bench-pipeline.ts and `npx otklik bench` run it) against the raw BullMQ limit, in one run on one machine:
+ *   1. raw chain: the same number of hops (detect → dedupe → classify → assign → notify) with trivial
+ *      processors on the same Redis — the physical limit of the queue;
+ *   2. otklik at saturation: N complaints ingested as fast as possible, until every one is settled
+ *      (an incident opened and its card recorded, or attached to an open incident);
+ *   3. otklik at a fixed rate (default 100/s): latency from intake to the official's card, p50/p99.
+ * Needs Redis and, unless `pglite`, a PostgreSQL server where it may create a database.
+ */
+import { Queue, Worker } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import os from 'node:os';
+import { createAnalyzer } from '../../classifiers';
+import { seedRegion, startApp, type App } from '../app';
+import { loadConfig } from '../config';
+import { DEMO_OFFICIALS_FILE } from '../demo/feed';
+import type { RawMessage } from '../domain/types';
+import { importFile } from '../import';
+import { ingestMessage } from '../ingest/ingest';
+import { createRedis } from '../pipeline/queues';
+
+export interface BenchOptions {
+  redisUrl: string;
+  /** A PostgreSQL server URL where a scratch database may be created; null → PGlite in process. */
+  adminDatabaseUrl: string | null;
+  messages: number;
+  rate: number;
+  seconds: number;
+  concurrency: number;
+  out: (line: string) => void;
+  progress?: (phase: string, done: number, total: number) => void;
+}
+const HOPS = ['detect', 'dedupe', 'classify', 'assign', 'notify'];
+
+const PLACES = ['Абакане', 'Черногорске', 'Саяногорске', 'Абазе', 'Сорске', 'Усть-Абакане', 'Шире', 'Аскизе', 'Бее', 'Бограде', 'Таштыпе', 'Копьёво', 'Белом Яре'];
+const STREETS = ['Ленина', 'Мира', 'Советской', 'Пушкина', 'Кирова', 'Щетинкина', 'Гагарина', 'Космонавтов', 'Вокзальной', 'Заводской'];
+const PROBLEMS = [
+  'нет горячей воды уже третий день', 'не вывозят мусор, баки переполнены', 'огромная яма на дороге, пробили колесо',
+  'автобус не ходит по расписанию, ждём по часу', 'не горят фонари во дворе, темно', 'в подъезде прорвало трубу, течёт с потолка',
+  'в поликлинику не дозвониться, запись на месяц', 'в школе холодно, дети сидят в куртках', 'бродячие собаки кидаются на людей',
+  'горит свалка за домами, дышать нечем', 'сломана детская площадка', 'нет отопления, в квартире +14',
+];
+let seq = 0;
+function complaint(): RawMessage {
+  const i = seq++;
+  const text = `${PROBLEMS[i % PROBLEMS.length]} в ${PLACES[(i >> 2) % PLACES.length]}, ул. ${STREETS[(i >> 4) % STREETS.length]} ${(i % 97) + 1}, ${['сколько можно', 'примите меры', 'куда смотрит администрация', 'помогите'][i % 4]} #${i}`;
+  return {
+    platform: 'vk', externalId: `bench-${randomBytes(6).toString('hex')}-${i}`, sourceId: null,
+    author: { platformId: `bench-${i}`, displayName: null, profileUrl: null }, text, publishedAt: new Date(),
+    permalink: null, parentExternalId: null, threadExternalId: null, attachments: [], hints: {}, replyTarget: null,
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+const mb = () => Math.round(process.memoryUsage().rss / 1e6);
+
+async function rawChain(o: BenchOptions, n: number): Promise<number> {
+  const connection = createRedis(o.redisUrl);
+  const prefix = `braw${randomBytes(3).toString('hex')}`;
+  const queues = HOPS.map((name) => new Queue(name, { connection, prefix }));
+  let done = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (finish = r));
+  const workers = HOPS.map(
+    (name, i) =>
+      new Worker(
+        name,
+        async (job) => {
+          if (i + 1 < HOPS.length) await queues[i + 1].add(HOPS[i + 1], job.data, { jobId: `${HOPS[i + 1]}-${job.data.id}`, removeOnComplete: true });
+          else if (++done === n) finish();
+        },
+        { connection, prefix, concurrency: o.concurrency },
+      ),
+  );
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 500) {
+    await queues[0].addBulk(Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ name: HOPS[0], data: { id: `m${i + k}` }, opts: { jobId: `${HOPS[0]}-m${i + k}`, removeOnComplete: true } })));
+  }
+  await finished;
+  const rate = n / ((performance.now() - t0) / 1000);
+  await Promise.all(workers.map((w) => w.close()));
+  await Promise.all(queues.map(async (q) => { await q.obliterate({ force: true }); await q.close(); }));
+  await connection.quit();
+  return rate;
+}
+
+async function settled(app: App): Promise<number> {
+  const r = await app.db.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM messages m
+     WHERE m.status IN ('not_complaint', 'attached')
+        OR (m.status = 'incident' AND EXISTS (SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card'))`,
+  );
+  return r.rows[0].n;
+}
+
+/** Runs the three phases and prints one line per result through `o.out`. */
+export async function runPipelineBench(o: BenchOptions): Promise<void> {
+  const { messages: MESSAGES, rate: RATE, seconds: SECONDS } = o;
+  const ADMIN_DB = o.adminDatabaseUrl ?? '';
+  let dbName: string | null = null;
+  let url: string | undefined;
+  if (o.adminDatabaseUrl) {
+    dbName = `bench_${randomBytes(4).toString('hex')}`;
+    const c = new pg.Client({ connectionString: ADMIN_DB });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${dbName}`);
+    await c.end();
+    const u = new URL(ADMIN_DB);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+  }
+  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.concurrency}`);
+  o.progress?.('raw chain', 0, 1);
+  const raw = await rawChain(o, MESSAGES);
+  o.out(`raw BullMQ chain, ${HOPS.length} hops, trivial processors: ${raw.toFixed(0)} messages/s`);
+
+  const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
+  const app = await startApp(cfg, {});
+  await seedRegion(app.db, createAnalyzer(cfg.REGION).region);
+  await importFile(app.db, DEMO_OFFICIALS_FILE);
+  const deps = { db: app.db, queues: app.queues, now: () => new Date() };
+
+  // Saturation.
+  const t0 = performance.now();
+  const batch = 50;
+  for (let i = 0; i < MESSAGES; i += batch) await Promise.all(Array.from({ length: Math.min(batch, MESSAGES - i) }, () => ingestMessage(deps, complaint())));
+  const ingestS = (performance.now() - t0) / 1000;
+  for (let n = 0; n < MESSAGES; n = await settled(app)) {
+    o.progress?.('saturation', n, MESSAGES);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const sat = MESSAGES / ((performance.now() - t0) / 1000);
+  o.out(`otklik at saturation: ${MESSAGES} complaints settled at ${sat.toFixed(0)} messages/s (intake alone ${(MESSAGES / ingestS).toFixed(0)}/s); ${(sat / raw * 100).toFixed(0)}% of the raw chain; rss ${mb()} MB`);
+
+  const hist = await app.deps.metrics.stageDuration.get();
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const v of hist.values) {
+    const stage = String(v.labels.stage);
+    const e = sums.get(stage) ?? { sum: 0, count: 0 };
+    if (v.metricName?.endsWith('_sum')) e.sum += v.value;
+    if (v.metricName?.endsWith('_count')) e.count += v.value;
+    sums.set(stage, e);
+  }
+  o.out(`  stage time per job: ${[...sums].map(([k, e]) => `${k} ${((e.sum / Math.max(e.count, 1)) * 1000).toFixed(1)} ms`).join(', ')}`);
+
+  // Fixed rate: latency from intake (received_at) to the card (notifications.sent_at).
+  const total = RATE * SECONDS;
+  const start = performance.now();
+  const ids: string[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    ids.push((await ingestMessage(deps, complaint())).messageId);
+  }
+  for (let n = 0; n < MESSAGES + total; n = await settled(app)) {
+    o.progress?.('fixed rate', Math.max(0, n - MESSAGES), total);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const lat = await app.db.sql.query<{ ms: number }>(
+    `SELECT extract(epoch FROM (coalesce(x.sent_at, m.deduped_at) - m.received_at)) * 1000 AS ms
+     FROM messages m LEFT JOIN notifications x ON x.incident_id = m.incident_id AND x.kind = 'card' AND m.status = 'incident'
+     WHERE m.id = ANY($1::bigint[])`,
+    [ids],
+  );
+  const ms = lat.rows.map((r) => Number(r.ms));
+  o.out(`otklik at ${RATE}/s for ${SECONDS} s: intake → card p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms; rss ${mb()} MB`);
+  const counts = await app.db.sql.query<{ incidents: number; attached: number }>(
+    `SELECT (SELECT count(*)::int FROM incidents) AS incidents, (SELECT count(*)::int FROM messages WHERE status = 'attached') AS attached`,
+  );
+  o.out(`(${counts.rows[0].incidents} incidents opened, ${counts.rows[0].attached} repeats attached)`);
+  await app.queues.queue('maintenance').removeJobScheduler('reconcile');
+  await app.stop();
+  if (dbName) {
+    const c = new pg.Client({ connectionString: ADMIN_DB });
+    await c.connect();
+    await c.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
+    await c.end();
+  }
+}
