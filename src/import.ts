@@ -76,7 +76,14 @@ export function parseImportFile(text: string, fileName = 'file'): ImportFile {
     const line = e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line;
     throw new InputError(`${fileName}:${line}: ошибка YAML: ${e.message.split('\n')[0]}`);
   }
-  const parsed = FileSchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    // Aliases are resolved here, not at parse time: an unresolved or runaway alias throws.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new InputError(`${fileName}:1: ошибка YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = FileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const msgs = parsed.error.issues.slice(0, 10).map((i) => {
       const node = nodeAt(doc, i.path);

@@ -45,7 +45,7 @@ describe('public comment bodies under hostile input', () => {
 describe('import YAML under hostile input', () => {
   it('either parses or throws an InputError naming a line — never anything else', () => {
     fc.assert(
-      fc.property(fc.oneof(anyText, fc.constantFrom('officials: [', 'officials:\n  - id: x\n    name: y\n    role: official\n', '{}', '- a\n- b', 'officials: !!js/function "x"', 'a: &a [*a]')), (text) => {
+      fc.property(fc.oneof(anyText, fc.constantFrom('officials: [', 'officials:\n  - id: x\n    name: y\n    role: official\n', '{}', '- a\n- b', 'officials: !!js/function "x"', 'a: &a [*a]', '*!', 'officials: *nowhere')), (text) => {
         try {
           parseImportFile(text, 'f.yaml');
         } catch (err) {
