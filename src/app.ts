@@ -21,7 +21,10 @@ import { createPublisher } from './publish/publisher';
 import { SourceReaders } from './sources/readers';
 import { errorFields } from './errors';
 import { startDigests } from './digest/scheduler';
+import { createTelegramOffice, startTelegramBot } from './bot';
+import { startTimerSweep } from './timers/sweep';
 import { syncDemoAccount } from './web/demo-account';
+import { registerConnectorReaders, startConnectorStreams } from './ingest/connectors';
 
 export interface AppOptions {
   /** Pipeline stages to run when the 'pipeline' role is on (default: all). */
@@ -71,8 +74,11 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     closers.unshift(() => queues.close(), () => (redis as Redis).quit().catch(() => undefined));
     const metrics = createMetrics();
     const readers = new SourceReaders();
+    registerConnectorReaders(readers, cfg, now);
     const demo = cfg.roles.includes('demo') && demoEnabled(cfg);
     if (demo) readers.register('vk', 'demo', demoReader(now)).register('telegram', 'demo', demoReader(now)).register('web', 'demo', demoReader(now));
+    // With a token, every process can send cards (the notify stage runs wherever the pipeline does); only the poller is role-bound.
+    const telegram = createTelegramOffice(cfg, { db, now, timezone: analyzer.region.timezone, log });
     const deps: StageDeps = {
       cfg,
       db,
@@ -81,8 +87,8 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       now,
       analyzer,
       metrics,
-      notifier: opts.notifier ?? null,
-      messenger: opts.messenger ?? null,
+      notifier: opts.notifier !== undefined ? opts.notifier : (telegram?.notifier() ?? null),
+      messenger: opts.messenger !== undefined ? opts.messenger : (telegram?.messenger() ?? null),
       publisher: opts.publisher ?? createPublisher(cfg),
       sources: readers,
     };
@@ -96,6 +102,9 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     if (cfg.roles.includes('pipeline')) {
       workers.push(...(await startPipeline(deps, { stages: opts.stages, lockDurationMs: opts.lockDurationMs ?? cfg.JOB_LOCK_SECONDS * 1000, reconcileEveryMs: opts.reconcileEveryMs ?? cfg.RECONCILE_EVERY_SECONDS * 1000 })));
       closers.unshift(async () => Promise.all(workers.map((w) => w.close())));
+      // Timers missed while the system was down (or whose jobs were lost) fire from this sweep.
+      const sweep = startTimerSweep(deps);
+      closers.unshift(() => sweep.stop());
     }
     if (cfg.roles.includes('ingest')) {
       for (const source of await db.sources.all()) {
@@ -112,10 +121,20 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       closers.unshift(() => (http as HttpServer).close());
       log.info('http.listening', { port: Number(new URL(url).port) });
     }
+    if (cfg.roles.includes('connectors')) {
+      // Streams (VK Bots Long Poll); polled sources run in the 'ingest' role, webhooks in 'api'.
+      const streams = startConnectorStreams(deps);
+      closers.unshift(() => streams.stop());
+    }
     if (cfg.roles.includes('bot')) {
       // Digests run with the bot: one process per Telegram token, so each digest is sent once.
       const digests = startDigests(deps);
       closers.unshift(() => digests.stop());
+      if (telegram && cfg.TELEGRAM_BOT_TOKEN) {
+        // The token's single poller: stopped first on shutdown, before workers, queues and the database.
+        const bot = await startTelegramBot(deps, telegram, cfg.TELEGRAM_BOT_TOKEN);
+        closers.unshift(() => bot.stop());
+      }
     }
     log.info('app.started', { roles: cfg.roles, demo, database: cfg.DATABASE_URL ? 'postgresql' : 'pglite' });
     let stopping: Promise<void> | null = null;

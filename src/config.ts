@@ -43,12 +43,26 @@ const Env = z.object({
   JOB_LOCK_SECONDS: z.coerce.number().positive().default(30),
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_API_URL: url(['http:', 'https:']).default('https://api.telegram.org'),
+  /** HMAC key of the bot's button data; unset → derived from TELEGRAM_BOT_TOKEN (same in every process). */
+  BOT_CALLBACK_SECRET: optionalString.pipe(z.string().min(16, 'at least 16 characters').optional()),
+  /** May an official publish a reply directly (true), or does the press service approve every reply (false)? */
+  OFFICIALS_MAY_PUBLISH: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /** When the response clock runs: 24x7, or workdays-H1-H2 (Mon–Fri, local hours H1..H2 of the region). */
+  SLA_CALENDAR: z
+    .string()
+    .regex(/^(24x7|workdays-([01]?\d|2[0-3])-([01]?\d|2[0-4]))$/, '24x7 or workdays-H1-H2, e.g. workdays-9-18')
+    .refine((v) => v === '24x7' || Number(v.split('-')[1]) < Number(v.split('-')[2]), 'start hour must be before end hour')
+    .default('24x7'),
   VK_GROUP_TOKEN: optionalString,
   VK_GROUP_ID: z.coerce.number().int().positive().optional(),
   VK_SERVICE_TOKEN: optionalString,
   VK_API_URL: url(['http:', 'https:']).default('https://api.vk.com/method'),
   VK_CALLBACK_SECRET: optionalString,
   VK_CALLBACK_CONFIRMATION: optionalString,
+  /** How often watched VK walls and searches (sources of kind wall/search) are polled. */
+  VK_POLL_SECONDS: z.coerce.number().positive().default(120),
+  /** How often comment feeds of official sites (sources of kind feed) are polled. */
+  FEED_POLL_SECONDS: z.coerce.number().positive().default(300),
   /** Feed the bundled demo posts at start; default: on when no platform token is set. */
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Statistics: a municipality or official is ranked only with at least this many incidents in the period. */

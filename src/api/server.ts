@@ -11,6 +11,7 @@ import type { IncidentStatus } from '../db/incidents';
 import { registerAuth, viewerOf, forbidden } from '../web/auth';
 import { scopeFilter } from '../web/access';
 import { registerDashboard } from '../web/routes';
+import { registerConnectorRoutes } from '../ingest/http';
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -130,6 +131,9 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
       }
     },
   );
+
+  // VK Callback API and the embeddable comment form (issue 3).
+  registerConnectorRoutes(app, deps);
 
   registerDashboard(app, {
     db,

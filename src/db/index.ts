@@ -12,6 +12,9 @@ import { dashboardQueries } from './dashboard';
 import { statsQueries } from './stats';
 import { userQueries } from './users';
 import { sourceQueries } from './sources';
+import { webhookEventQueries } from './webhook-events';
+import { botQueries } from './bot';
+import { timerQueries } from './timers';
 import { createPgliteSql, createPgSql, type Sql } from './sql';
 
 /** Every query module over one Sql handle (or one transaction). */
@@ -23,11 +26,14 @@ export function queries(sql: Sql) {
     authors: authorQueries(sql),
     officials: officialQueries(sql),
     sources: sourceQueries(sql),
+    webhookEvents: webhookEventQueries(sql),
     notifications: notificationQueries(sql),
     replies: replyQueries(sql),
     stats: statsQueries(sql),
     dashboard: dashboardQueries(sql),
     users: userQueries(sql),
+    bot: botQueries(sql),
+    timers: timerQueries(sql),
   };
 }
 

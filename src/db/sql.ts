@@ -24,6 +24,10 @@ export function createPgSql(url: string, opts: { max?: number } = {}): Sql {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 40 });
   // An idle client losing its server (restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one: pg emits 'error' on a client whose server ends the session (57P01 on
+  // `pg_ctl restart`) between its queries, and the pool listens only on idle clients. The query in flight
+  // fails by itself (the job is retried), and the pool discards the dead client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const wrap = (client: pg.PoolClient): Sql => ({
     kind: 'pg',
     query: async <R>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as R[] }),

@@ -2,7 +2,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { TransientError } from '../errors';
-import type { SlaKind } from '../domain/sla';
+import type { TimerKind } from '../domain/sla';
 
 export const QUEUE_NAMES = [
   'ingest',
@@ -18,7 +18,14 @@ export const QUEUE_NAMES = [
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** What kind of message an official gets about an incident. */
-export type NotifyKind = 'card' | 'remind-half' | 'remind-three-quarters' | 'escalation';
+export type NotifyKind =
+  | 'card'
+  | 'remind-half'
+  | 'remind-three-quarters'
+  | 'escalation'
+  | 'resolution-warn'
+  | 'resolution-breach'
+  | `promise-due-${string}`;
 
 export interface JobData {
   ingest: { sourceId: string };
@@ -27,7 +34,8 @@ export interface JobData {
   classify: { incidentId: string };
   assign: { incidentId: string };
   notify: { incidentId: string; officialId: string; kind: NotifyKind };
-  sla: { incidentId: string; kind: SlaKind };
+  /** `promiseId` only for kind 'promise-due' (absent otherwise, so the older job ids stay the same). */
+  sla: { incidentId: string; kind: TimerKind; promiseId?: string };
   publish: { replyId: string };
   maintenance: { task: 'reconcile' };
 }
@@ -76,6 +84,9 @@ export class Queues {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      // Connection errors (Redis restarting) are the shared connection's: its owner logs them ('redis.error');
+      // without a listener BullMQ prints each to the console. Commands wait and are resent on reconnect.
+      q.on('error', () => undefined);
       this.queues.set(name, q);
     }
     return q;

@@ -6,6 +6,7 @@ import type { Db } from '../db';
 import { PermanentError, errorFields } from '../errors';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
+import { alertFinalFailure } from './alerts';
 import { backoffDelay, type JobData, type QueueName, type Queues } from './queues';
 import type { Messenger, Notifier, Publisher, SourceReader } from './ports';
 
@@ -77,6 +78,18 @@ export function startStage<N extends QueueName>(
       final,
       ...errorFields(err),
     });
+    // A final failure needs a human: record it on the incident and tell the duty officers (rate-limited).
+    if (final && job?.id) {
+      const data = job.data as { incidentId?: unknown };
+      void alertFinalFailure(deps, {
+        queue: stage.name,
+        jobId: job.id,
+        incidentId: typeof data.incidentId === 'string' ? data.incidentId : null,
+        attempts: job.attemptsMade,
+        errName: err.name,
+        errMessage: err.message,
+      });
+    }
   });
   worker.on('error', (err) => deps.log.error('worker.error', { stage: stage.name, ...errorFields(err) }));
   return worker;

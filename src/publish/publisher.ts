@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import type { Platform, ReplyTarget } from '../domain/types';
 import { PermanentError } from '../errors';
 import type { Publisher } from '../pipeline/ports';
+import { vkPublisher } from '../../connectors/vk/client';
+import { telegramPublisher } from '../../connectors/telegram/client';
 
 export type PlatformPublisher = Publisher;
 
@@ -17,8 +19,8 @@ const webPublisher: PlatformPublisher = {
 };
 
 /** A publisher that dispatches on the target's platform. */
-export function createPublisher(_cfg: Config, extra: Partial<Record<Platform, PlatformPublisher>> = {}): Publisher {
-  const byPlatform: Partial<Record<Platform, PlatformPublisher>> = { web: webPublisher, ...extra };
+export function createPublisher(cfg: Config, extra: Partial<Record<Platform, PlatformPublisher>> = {}): Publisher {
+  const byPlatform: Partial<Record<Platform, PlatformPublisher>> = { web: webPublisher, ...platformPublishers(cfg), ...extra };
   return {
     publish(target: ReplyTarget, text: string, replyKey: string) {
       const p = byPlatform[target.platform];
@@ -26,4 +28,12 @@ export function createPublisher(_cfg: Config, extra: Partial<Record<Platform, Pl
       return p.publish(target, text, replyKey);
     },
   };
+}
+
+/** The VK (as the community: VK_GROUP_TOKEN + VK_GROUP_ID) and Telegram (TELEGRAM_BOT_TOKEN) publishers whose tokens are set. */
+function platformPublishers(cfg: Config): Partial<Record<Platform, PlatformPublisher>> {
+  const out: Partial<Record<Platform, PlatformPublisher>> = {};
+  if (cfg.VK_GROUP_TOKEN && cfg.VK_GROUP_ID) out.vk = vkPublisher({ token: cfg.VK_GROUP_TOKEN, apiUrl: cfg.VK_API_URL, groupId: cfg.VK_GROUP_ID });
+  if (cfg.TELEGRAM_BOT_TOKEN) out.telegram = telegramPublisher({ token: cfg.TELEGRAM_BOT_TOKEN, apiUrl: cfg.TELEGRAM_API_URL });
+  return out;
 }

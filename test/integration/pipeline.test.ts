@@ -23,10 +23,10 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     // Timers are enqueued right after the assignment is stored: wait for all three.
     const mine = await waitFor(
       async () => (await app.queues.queue('sla').getJobs(['delayed', 'waiting', 'completed', 'active'])).filter((j) => j.data.incidentId === incident!.id),
-      (jobs) => jobs.length >= 3,
-      { what: 'three sla timers' },
+      (jobs) => jobs.length >= 5,
+      { what: 'five sla timers' },
     );
-    expect(mine.map((j) => j.data.kind).sort()).toEqual(['breach', 'half', 'three-quarters']);
+    expect(mine.map((j) => j.data.kind).sort()).toEqual(['breach', 'half', 'resolution-breach', 'resolution-warn', 'three-quarters']);
     expect(mine.find((j) => j.data.kind === 'breach')!.opts.delay).toBeGreaterThan(239 * 60_000);
 
     const events = await waitFor(() => app.db.incidents.events(incident!.id), (e) => e.some((x) => x.kind.startsWith('notification.')));

@@ -1,13 +1,18 @@
 /** `sla`: a timer fired. Remind the official, or escalate a breach to the supervisor and the duty officer. */
-import { decideSla } from '../../domain/sla';
+import { decideSla, parseSlaCalendar } from '../../domain/sla';
+import { fireLongTimer, markTimerFired } from '../../timers/fire';
 import { PermanentError } from '../../errors';
 import { defineStage } from '../stage';
 
-export const sla = defineStage('sla', async ({ incidentId, kind }, { db, queues, cfg, log, now }) => {
+export const sla = defineStage('sla', async ({ incidentId, kind, promiseId }, deps) => {
+  const { db, queues, cfg, log, now } = deps;
+  if (kind !== 'half' && kind !== 'three-quarters' && kind !== 'breach') return fireLongTimer(deps, incidentId, kind, promiseId);
   const incident = await db.incidents.get(incidentId);
   if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
   const at = now();
-  const decision = decideSla(incident, kind, at, cfg.SLA_TARGET_MINUTES);
+  const decision = decideSla(incident, kind, at, cfg.SLA_TARGET_MINUTES, parseSlaCalendar(cfg.SLA_CALENDAR, deps.analyzer.region.timezone));
+  // A handled timer is marked so that the cron sweep leaves it alone (a not-yet one stays for later).
+  if (decision.kind !== 'skip' || decision.reason !== 'not-yet') await markTimerFired(db, incidentId, kind, '', at);
   switch (decision.kind) {
     case 'skip':
       return 'skipped';

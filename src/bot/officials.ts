@@ -1,0 +1,531 @@
+/**
+ * The officials' side of the bot: /start, commands, card buttons and the short dialogues they open
+ * (reason, promise date, reply text). Parse the update → check who → call domain / db / queues. The
+ * rules live in src/domain and src/replies/flow.ts; the SQL in src/db.
+ */
+import type { CallbackQuery, Message } from 'node-telegram-bot-api';
+import type { Official } from '../db/officials';
+import {
+  ACTIONABLE_STATUSES,
+  colleaguesFor,
+  decideNotOurs,
+  mayActOn,
+  mayApproveReplies,
+  mayPublishDirectly,
+  parsePromise,
+  replyStageFor,
+} from '../domain/incident-actions';
+import { formatLocal } from '../domain/periods';
+import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
+import { errorFields } from '../errors';
+import type { StageDeps } from '../pipeline/stage';
+import { checkReply, replyOptions, type ReplyOption } from '../replies/flow';
+import { loadTemplates, type ReplyStage, type TemplateSet } from '../replies/templates';
+import { signCallback, verifyCallback, type CallbackAction, type CallbackData } from './callback';
+import type { InlineKeyboard } from './card';
+import type { TelegramOffice } from './telegram';
+import { escapeHtml, formatDeadline, formatDuration, ROLE_RU, STATUS_RU, T, trimText } from './texts';
+
+/** A dialogue in progress, kept in the database (bot_sessions) for SESSION_TTL. */
+type Session =
+  | { flow: 'reassign'; incidentId: string; epoch: string; candidates: string[] }
+  | { flow: 'not-ours'; incidentId: string; epoch: string }
+  | { flow: 'promise'; incidentId: string; epoch: string }
+  | { flow: 'reply'; incidentId: string; epoch: string; stage: ReplyStage; options: ReplyOption[]; draft: ReplyOption | { templateId: null; text: string } | null; awaitingText: boolean }
+  | { flow: 'press-edit'; incidentId: string; replyId: string };
+
+const SESSION_TTL_MS = 2 * 3600_000;
+
+export const BOT_COMMANDS = [
+  { command: 'my', description: 'Мои открытые обращения' },
+  { command: 'overdue', description: 'Обращения с истёкшим сроком ответа' },
+  { command: 'stats', description: 'Мои показатели за 30 дней' },
+  { command: 'help', description: 'Справка' },
+];
+
+/** What a handler answers to a button press: a toast, or an alert that must be read. */
+type Answer = { text: string; alert?: boolean };
+
+export class OfficialsBot {
+  private templates: TemplateSet | null = null;
+
+  constructor(
+    private readonly deps: StageDeps,
+    private readonly office: TelegramOffice,
+  ) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+  private get tz() {
+    return this.deps.analyzer.region.timezone;
+  }
+  private actorTag(o: Official) {
+    return `official:${o.id}`;
+  }
+
+  // ------------------------------------------------------------------ private messages
+
+  async onPrivateMessage(msg: Message): Promise<void> {
+    const from = msg.from;
+    if (!from || from.is_bot) return;
+    const chatId = String(msg.chat.id);
+    const text = (msg.text ?? '').trim();
+    const command = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/i.exec(text)?.[1]?.toLowerCase() ?? null;
+    const official = await this.db.officials.byTelegram(String(from.id));
+    const log = this.deps.log.child({ chatId, officialId: official?.id ?? null });
+    if (!official) {
+      // One polite refusal, nothing else: no incident data to strangers.
+      log.info('bot.stranger', { command });
+      if (command === 'start' || msg.chat.type === 'private') await this.office.send(chatId, T.stranger);
+      return;
+    }
+    switch (command) {
+      case 'start':
+        return this.onStart(official, chatId);
+      case 'help':
+        await this.office.send(chatId, T.help);
+        return;
+      case 'my':
+        return this.listOpen(official, chatId);
+      case 'overdue':
+        return this.listOverdue(official, chatId);
+      case 'stats':
+        return this.ownStats(official, chatId);
+      case 'cancel':
+        await this.db.bot.clearSession(String(from.id), this.deps.now());
+        await this.office.send(chatId, T.cancelled);
+        return;
+      case null:
+        return this.onDialogueText(official, chatId, text);
+      default:
+        await this.office.send(chatId, T.help);
+    }
+  }
+
+  private async onStart(official: Official, chatId: string): Promise<void> {
+    const at = this.deps.now();
+    await this.db.officials.markBotStarted(official.id, at);
+    await this.office.send(chatId, T.greet(official.name, ROLE_RU[official.role] ?? official.role, official.position));
+    // Cards that could not be delivered before /start go out now.
+    const pending = await this.db.bot.releaseUndeliveredCards(official.id);
+    for (const incidentId of pending) {
+      await this.deps.queues.enqueue('notify', { incidentId, officialId: official.id, kind: 'card' }, { suffix: `st${at.getTime()}` });
+    }
+    this.deps.log.info('bot.official-started', { officialId: official.id, pendingCards: pending.length });
+  }
+
+  private async listOpen(official: Official, chatId: string): Promise<void> {
+    const all = official.role === 'governor_office' || official.role === 'admin';
+    const rows = await this.db.bot.openIncidents(all ? null : official.id);
+    const municipalities = await this.db.officials.municipalities();
+    const name = (id: string | null) => municipalities.find((m) => m.id === id)?.name ?? '—';
+    const now = this.deps.now();
+    if (rows.length === 0) {
+      await this.office.send(chatId, 'Открытых обращений нет.');
+      return;
+    }
+    const lines = rows.map(
+      (r) =>
+        `№${r.id} · ${escapeHtml(r.topic ? TOPIC_NAMES_RU[r.topic as TopicCode] : '—')} · ${escapeHtml(name(r.municipalityId))} · ${escapeHtml(STATUS_RU[r.status] ?? r.status)}` +
+        (r.firstResponseAt || !r.responseDueAt ? '' : ` · ответ ${formatDeadline(r.responseDueAt, now, this.tz)}`),
+    );
+    await this.office.send(chatId, `<b>${all ? 'Открытые обращения' : 'Ваши открытые обращения'}</b> (${rows.length})\n${lines.join('\n')}`);
+  }
+
+  private async listOverdue(official: Official, chatId: string): Promise<void> {
+    const all = official.role === 'governor_office' || official.role === 'admin';
+    const now = this.deps.now();
+    const rows = await this.db.bot.overdueIncidents(all ? null : official.id, now);
+    if (rows.length === 0) {
+      await this.office.send(chatId, 'Просроченных обращений нет.');
+      return;
+    }
+    const lines = rows.map((r) => `№${r.id} · ${escapeHtml(r.topic ? TOPIC_NAMES_RU[r.topic as TopicCode] : '—')} · просрочено на ${formatDuration(now.getTime() - r.responseDueAt.getTime())}`);
+    await this.office.send(chatId, `<b>Просрочен срок ответа</b> (${rows.length})\n${lines.join('\n')}`);
+  }
+
+  private async ownStats(official: Official, chatId: string): Promise<void> {
+    const now = this.deps.now();
+    const s = await this.db.bot.ownStats(official.id, new Date(now.getTime() - 30 * 86_400_000), now);
+    const share = s.incidents > 0 ? Math.round((100 * s.answeredInTime) / s.incidents) : 0;
+    await this.office.send(
+      chatId,
+      [
+        '<b>Ваши показатели за 30 дней</b>',
+        `Обращений: ${s.incidents}`,
+        `С ответом: ${s.answered}, из них в срок (4 ч): ${s.answeredInTime} (${share}%)`,
+        `Медианное время ответа: ${s.medianResponseMinutes === null ? '—' : formatDuration(s.medianResponseMinutes * 60_000)}`,
+        `Открыто сейчас: ${s.open}, просрочено: ${s.overdue}`,
+      ].join('\n'),
+    );
+  }
+
+  // ------------------------------------------------------------------ buttons
+
+  async onCallback(q: CallbackQuery): Promise<void> {
+    const answer = await this.handleCallback(q).catch(async (err: unknown) => {
+      this.deps.log.error('bot.callback-failed', { ...errorFields(err) });
+      return { text: 'Не удалось выполнить действие, попробуйте ещё раз.', alert: true } as Answer;
+    });
+    await this.office.api.answerCallbackQuery({ callback_query_id: q.id, text: answer.text, show_alert: answer.alert ?? false });
+  }
+
+  private async handleCallback(q: CallbackQuery): Promise<Answer> {
+    const data = verifyCallback(this.office.secret, q.data);
+    const log = this.deps.log.child({ chatId: q.message?.chat.id ?? null });
+    if (!data) {
+      log.warn('bot.callback-rejected', { reason: 'bad-signature' });
+      return { text: T.staleButton, alert: true };
+    }
+    const actor = await this.db.officials.byTelegram(String(q.from.id));
+    if (!actor) {
+      log.warn('bot.callback-rejected', { reason: 'unknown-user', incidentId: data.incidentId });
+      return { text: T.notRegistered, alert: true };
+    }
+    const chatId = String(q.message?.chat.id ?? q.from.id);
+    if (data.action === 'approve' || data.action === 'pressEdit') return this.onPressButton(actor, chatId, q, data);
+
+    const incident = await this.db.incidents.get(data.incidentId);
+    const current = await this.db.bot.currentAssignment(data.incidentId);
+    if (!incident || !current || current.id !== data.epoch) {
+      log.warn('bot.callback-rejected', { reason: 'stale', incidentId: data.incidentId, officialId: actor.id });
+      return { text: T.staleButton, alert: true };
+    }
+    const owner = await this.db.officials.get(current.officialId);
+    if (!mayActOn(actor, owner)) {
+      log.warn('bot.callback-rejected', { reason: 'not-allowed', incidentId: incident.id, officialId: actor.id });
+      return { text: T.notAllowed, alert: true };
+    }
+    if (!ACTIONABLE_STATUSES.has(incident.status)) return { text: T.closed, alert: true };
+    const tgUser = String(q.from.id);
+    const session = await this.db.bot.session<Session>(tgUser, this.deps.now());
+    const inFlow = <F extends Session['flow']>(flow: F) =>
+      session && session.flow === flow && session.incidentId === incident.id && 'epoch' in session && session.epoch === data.epoch ? (session as Extract<Session, { flow: F }>) : null;
+    const at = this.deps.now();
+    const actorTag = this.actorTag(actor);
+    switch (data.action) {
+      case 'take': {
+        const ok = await this.db.tx(async (tx) => {
+          if (!(await tx.bot.take(incident.id, current.officialId, at))) return false;
+          await tx.incidents.addEvent(incident.id, 'incident.taken', actorTag, at, { officialId: current.officialId });
+          return true;
+        });
+        if (!ok) return { text: T.alreadyTaken };
+        log.info('incident.taken', { incidentId: incident.id, officialId: actor.id });
+        await this.office.refreshCards(incident.id);
+        return { text: T.taken };
+      }
+      case 'resolve': {
+        const ok = await this.db.tx(async (tx) => {
+          if (!(await tx.bot.resolve(incident.id, at))) return false;
+          await tx.incidents.addEvent(incident.id, 'incident.resolved', actorTag, at, { officialId: current.officialId });
+          return true;
+        });
+        if (!ok) return { text: T.closed, alert: true };
+        log.info('incident.resolved', { incidentId: incident.id, officialId: actor.id });
+        await this.office.refreshCards(incident.id);
+        return { text: T.resolved };
+      }
+      case 'reassign': {
+        if (!owner) return { text: T.staleButton, alert: true };
+        const candidates = colleaguesFor(owner, await this.db.officials.all());
+        if (candidates.length === 0) return { text: T.noColleagues, alert: true };
+        await this.setSession(tgUser, { flow: 'reassign', incidentId: incident.id, epoch: data.epoch, candidates: candidates.map((c) => c.id) });
+        const kb: InlineKeyboard = candidates.map((c, i) => [{ text: trimText(`${c.name} — ${c.position ?? ROLE_RU[c.role]}`, 60), callback_data: this.sign(data, 'pickColleague', String(i)) }]);
+        kb.push([{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]);
+        await this.office.send(chatId, T.chooseColleague(incident.id), kb);
+        return { text: 'Выберите сотрудника' };
+      }
+      case 'pickColleague': {
+        const s = inFlow('reassign');
+        const to = s?.candidates[Number(data.arg)];
+        if (!s || !to) return { text: T.staleButton, alert: true };
+        await this.db.bot.clearSession(tgUser, at);
+        return this.reassign(actor, chatId, incident.id, current.officialId, to, 'colleague', null);
+      }
+      case 'notOurs':
+        await this.setSession(tgUser, { flow: 'not-ours', incidentId: incident.id, epoch: data.epoch });
+        await this.office.send(chatId, T.askReason(incident.id), [[{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]]);
+        return { text: 'Укажите причину' };
+      case 'promise':
+        await this.setSession(tgUser, { flow: 'promise', incidentId: incident.id, epoch: data.epoch });
+        await this.office.send(chatId, T.askPromise(incident.id), [[{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]]);
+        return { text: 'Укажите срок' };
+      case 'reply':
+        return this.startReply(actor, tgUser, chatId, data);
+      case 'pickTemplate': {
+        const s = inFlow('reply');
+        const option = s?.options[Number(data.arg)];
+        if (!s || !option) return { text: T.staleButton, alert: true };
+        await this.setSession(tgUser, { ...s, draft: option, awaitingText: false });
+        await this.sendPreview(actor, chatId, data, option.text);
+        return { text: 'Предпросмотр' };
+      }
+      case 'ownText':
+      case 'editDraft': {
+        const s = inFlow('reply');
+        if (!s) return { text: T.staleButton, alert: true };
+        await this.setSession(tgUser, { ...s, awaitingText: true });
+        await this.office.send(chatId, T.askOwnText(incident.id));
+        return { text: 'Напишите текст' };
+      }
+      case 'send': {
+        const s = inFlow('reply');
+        if (!s?.draft) return { text: T.staleButton, alert: true };
+        return this.submitReply(actor, tgUser, chatId, incident.id, s.stage, s.draft);
+      }
+      case 'cancel':
+        await this.db.bot.clearSession(tgUser, at);
+        return { text: T.cancelled };
+    }
+  }
+
+  // ------------------------------------------------------------------ dialogues (free text)
+
+  private async onDialogueText(official: Official, chatId: string, text: string): Promise<void> {
+    const tgUser = official.telegramId as string;
+    const now = this.deps.now();
+    const s = await this.db.bot.session<Session>(tgUser, now);
+    if (!s || text === '') {
+      await this.office.send(chatId, T.nothingPending);
+      return;
+    }
+    if (s.flow === 'press-edit') {
+      await this.db.bot.clearSession(tgUser, now);
+      await this.office.send(chatId, (await this.approveReply(official, s.incidentId, s.replyId, text)).text);
+      return;
+    }
+    // Every other dialogue acts on an incident: check again that the card it came from is current.
+    const current = await this.db.bot.currentAssignment(s.incidentId);
+    const owner = current ? await this.db.officials.get(current.officialId) : null;
+    const incident = await this.db.incidents.get(s.incidentId);
+    if (!current || current.id !== s.epoch || !incident || !ACTIONABLE_STATUSES.has(incident.status) || !mayActOn(official, owner)) {
+      await this.db.bot.clearSession(tgUser, now);
+      await this.office.send(chatId, T.staleButton);
+      return;
+    }
+    switch (s.flow) {
+      case 'not-ours': {
+        if (text.length < 3) {
+          await this.office.send(chatId, T.askReason(incident.id));
+          return;
+        }
+        const [rules, officials] = await Promise.all([this.db.officials.rules(), this.db.officials.all()]);
+        const load = await this.db.incidents.openLoad(officials.map((o) => o.id));
+        const decision = decideNotOurs(incident, current.officialId, rules, officials, load);
+        await this.db.bot.clearSession(tgUser, now);
+        if (decision.kind === 'unroutable') {
+          await this.office.send(chatId, T.notRoutable);
+          return;
+        }
+        const a = await this.reassign(official, chatId, incident.id, current.officialId, decision.officialId, 'not-ours', text.slice(0, 500));
+        if (a.alert) await this.office.send(chatId, escapeHtml(a.text));
+        return;
+      }
+      case 'promise': {
+        const p = parsePromise(text, now, this.tz);
+        if (p.kind === 'error') {
+          await this.office.send(chatId, T.promiseError[p.reason]);
+          return;
+        }
+        const promiseId = await this.db.tx(async (tx) => {
+          const id = await tx.bot.createPromise({ incidentId: incident.id, officialId: current.officialId, text: p.text, dueAt: p.dueAt }, now);
+          await tx.timers.schedule(incident.id, [{ kind: 'promise-due', ref: id, at: p.dueAt }]);
+          await tx.incidents.addEvent(incident.id, 'promise.made', this.actorTag(official), now, { promiseId: id, dueAt: p.dueAt.toISOString() });
+          return id;
+        });
+        await this.db.bot.clearSession(tgUser, now);
+        await this.deps.queues.enqueue('sla', { incidentId: incident.id, kind: 'promise-due', promiseId }, { delay: Math.max(0, p.dueAt.getTime() - now.getTime()) });
+        this.deps.log.info('promise.made', { incidentId: incident.id, promiseId });
+        await this.office.refreshCards(incident.id);
+        await this.office.send(chatId, T.promiseSaved(incident.id, formatLocal(p.dueAt, this.tz)));
+        return;
+      }
+      case 'reply': {
+        if (!s.awaitingText) {
+          await this.office.send(chatId, T.nothingPending);
+          return;
+        }
+        const draft = { templateId: null, text: text.slice(0, 4000) };
+        await this.setSession(tgUser, { ...s, draft, awaitingText: false });
+        await this.sendPreview(official, chatId, { action: 'reply', incidentId: incident.id, epoch: s.epoch, arg: '' }, draft.text);
+        return;
+      }
+      case 'reassign':
+        await this.office.send(chatId, T.chooseColleague(incident.id));
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  private async reassign(actor: Official, chatId: string, incidentId: string, fromId: string, toId: string, reason: 'colleague' | 'not-ours', note: string | null): Promise<Answer> {
+    const at = this.deps.now();
+    const to = await this.db.officials.get(toId);
+    if (!to) return { text: T.notRoutable, alert: true };
+    const epoch = await this.db.tx(async (tx) => {
+      const id = await tx.bot.reassign(incidentId, { fromOfficialId: fromId, toOfficialId: toId, reason, actor: this.actorTag(actor) }, at);
+      if (id) await tx.incidents.addEvent(incidentId, 'incident.reassigned', this.actorTag(actor), at, { from: fromId, to: toId, reason, ...(note ? { note } : {}) });
+      return id;
+    });
+    if (!epoch) return { text: T.staleButton, alert: true };
+    this.deps.log.info('incident.reassigned', { incidentId, from: fromId, to: toId, reason });
+    // The new owner gets a card (once per official: an earlier card of theirs is brought up to date instead).
+    const earlier = await this.db.notifications.get(incidentId, toId, 'card');
+    if (!earlier) await this.deps.queues.enqueue('notify', { incidentId, officialId: toId, kind: 'card' });
+    await this.office.refreshCards(incidentId);
+    if (earlier?.chatId) await this.office.send(earlier.chatId, `Обращение №${incidentId} снова передано вам — карточка выше обновлена.`).catch(() => undefined);
+    await this.office.send(chatId, T.passed(incidentId, to.name));
+    return { text: 'Передано' };
+  }
+
+  private async startReply(actor: Official, tgUser: string, chatId: string, data: CallbackData): Promise<Answer> {
+    const incident = await this.db.incidents.get(data.incidentId);
+    if (!incident) return { text: T.staleButton, alert: true };
+    const [message, promises, municipalities, owner, replies] = await Promise.all([
+      this.db.messages.get(incident.primaryMessageId),
+      this.db.bot.promises(incident.id),
+      this.db.officials.municipalities(),
+      incident.officialId ? this.db.officials.get(incident.officialId) : Promise.resolve(null),
+      this.db.replies.forIncident(incident.id),
+    ]);
+    const openPromise = promises.find((p) => !p.keptAt && !p.brokenAt) ?? null;
+    const stage = replyStageFor(incident.status, openPromise !== null);
+    const history = await this.history(incident.id, incident.authorId, replies);
+    const options = replyOptions(
+      this.templateSet(),
+      {
+        incidentId: incident.id,
+        topic: incident.topic,
+        municipalityName: municipalities.find((m) => m.id === incident.municipalityId)?.name ?? null,
+        place: message?.hints?.place ?? null,
+        citizenName: message?.authorName ?? null,
+        ownerPosition: owner?.position ?? null,
+        deadline: openPromise?.dueAt ?? incident.resolutionDueAt,
+        timezone: this.tz,
+      },
+      stage,
+      history,
+    );
+    await this.setSession(tgUser, { flow: 'reply', incidentId: incident.id, epoch: data.epoch, stage, options, draft: null, awaitingText: options.length === 0 });
+    const kb: InlineKeyboard = [];
+    if (options.length > 0) kb.push(options.map((_, i) => ({ text: `Шаблон ${i + 1}`, callback_data: this.sign(data, 'pickTemplate', String(i)) })));
+    kb.push([{ text: 'Свой текст', callback_data: this.sign(data, 'ownText') }, { text: 'Отмена', callback_data: this.sign(data, 'cancel') }]);
+    const body = options.map((o, i) => `<b>${i + 1}.</b> ${escapeHtml(o.text)}`).join('\n\n');
+    await this.office.send(chatId, options.length > 0 ? `${T.chooseTemplate(incident.id)}\n\n${body}` : T.noTemplates(incident.id), kb);
+    void actor;
+    return { text: 'Выберите ответ' };
+  }
+
+  private async sendPreview(actor: Official, chatId: string, data: CallbackData, text: string): Promise<void> {
+    const direct = mayPublishDirectly(actor, this.deps.cfg.OFFICIALS_MAY_PUBLISH);
+    await this.office.send(chatId, T.preview(data.incidentId, text, direct), [
+      [{ text: direct ? 'Опубликовать' : 'На согласование', callback_data: this.sign(data, 'send') }],
+      [{ text: 'Изменить', callback_data: this.sign(data, 'editDraft') }, { text: 'Отмена', callback_data: this.sign(data, 'cancel') }],
+    ]);
+  }
+
+  private async submitReply(actor: Official, tgUser: string, chatId: string, incidentId: string, stage: ReplyStage, draft: { templateId: string | null; text: string }): Promise<Answer> {
+    const incident = await this.db.incidents.get(incidentId);
+    if (!incident) return { text: T.staleButton, alert: true };
+    const history = await this.history(incident.id, incident.authorId, await this.db.replies.forIncident(incident.id));
+    const check = checkReply(draft.text, draft.templateId, history);
+    if (check.kind === 'refused') return { text: check.reason === 'too-short' ? T.tooShort : T.duplicate, alert: true };
+    const at = this.deps.now();
+    const direct = mayPublishDirectly(actor, this.deps.cfg.OFFICIALS_MAY_PUBLISH);
+    const by = this.actorTag(actor);
+    const replyId = await this.db.tx(async (tx) => {
+      const id = await tx.replies.create({ incidentId, templateId: draft.templateId, stage, text: check.text, draftedBy: by, approvedBy: direct ? by : null }, at);
+      await tx.incidents.addEvent(incidentId, 'reply.drafted', by, at, { replyId: id, templateId: draft.templateId, stage });
+      if (direct) await tx.incidents.addEvent(incidentId, 'reply.approved', by, at, { replyId: id });
+      return id;
+    });
+    await this.db.bot.clearSession(tgUser, at);
+    if (direct) {
+      await this.deps.queues.enqueue('publish', { replyId });
+      this.deps.log.info('reply.approved', { incidentId, replyId, direct: true });
+      await this.office.send(chatId, T.published(incidentId));
+      return { text: 'Отправлено на публикацию' };
+    }
+    const press = (await this.db.officials.all()).filter((o) => o.role === 'press' && o.telegramId);
+    let delivered = 0;
+    for (const p of press) {
+      if (!(await this.db.bot.botStartedAt(p.id))) continue;
+      const kb: InlineKeyboard = [[
+        { text: 'Одобрить', callback_data: signCallback(this.office.secret, { action: 'approve', incidentId, epoch: '0', arg: replyId }) },
+        { text: 'Изменить', callback_data: signCallback(this.office.secret, { action: 'pressEdit', incidentId, epoch: '0', arg: replyId }) },
+      ]];
+      try {
+        await this.office.send(p.telegramId as string, T.approval(incidentId, actor.name, check.text), kb);
+        delivered++;
+      } catch (err) {
+        this.deps.log.warn('bot.approval-undeliverable', { incidentId, replyId, officialId: p.id, ...errorFields(err) });
+      }
+    }
+    this.deps.log.info('reply.drafted', { incidentId, replyId, pressNotified: delivered });
+    await this.office.send(chatId, delivered > 0 ? T.sentForApproval(incidentId) : T.noPress);
+    return { text: 'Отправлено на согласование' };
+  }
+
+  private async onPressButton(actor: Official, chatId: string, q: CallbackQuery, data: CallbackData): Promise<Answer> {
+    if (!mayApproveReplies(actor)) return { text: T.notAllowed, alert: true };
+    const reply = await this.db.replies.get(data.arg);
+    if (!reply || reply.incidentId !== data.incidentId) return { text: T.staleButton, alert: true };
+    if (reply.status !== 'draft') return { text: T.alreadyDecided, alert: true };
+    if (data.action === 'pressEdit') {
+      await this.setSession(String(q.from.id), { flow: 'press-edit', incidentId: reply.incidentId, replyId: reply.id });
+      await this.office.send(chatId, T.askPressEdit(reply.incidentId));
+      return { text: 'Напишите исправленный текст' };
+    }
+    const result = await this.approveReply(actor, reply.incidentId, reply.id, null);
+    if (result.ok && q.message) await this.office.edit(String(q.message.chat.id), String(q.message.message_id), T.approved(reply.incidentId, reply.text));
+    return { text: trimText(result.text, 190), alert: !result.ok };
+  }
+
+  /** The press service approves a draft (optionally with a new text): stored, then handed to `publish`. */
+  private async approveReply(actor: Official, incidentId: string, replyId: string, newText: string | null): Promise<{ ok: boolean; text: string }> {
+    if (!mayApproveReplies(actor)) return { ok: false, text: T.notAllowed };
+    const at = this.deps.now();
+    const by = this.actorTag(actor);
+    if (newText !== null) {
+      const incident = await this.db.incidents.get(incidentId);
+      const others = (await this.db.replies.forIncident(incidentId)).filter((r) => r.id !== replyId);
+      const check = checkReply(newText, null, await this.history(incidentId, incident?.authorId ?? null, others));
+      if (check.kind === 'refused') return { ok: false, text: check.reason === 'too-short' ? T.tooShort : T.duplicate };
+      newText = check.text;
+    }
+    const ok = await this.db.tx(async (tx) => {
+      if (!(await tx.replies.approve(replyId, by, newText, at))) return false;
+      await tx.incidents.addEvent(incidentId, 'reply.approved', by, at, { replyId, edited: newText !== null });
+      return true;
+    });
+    if (!ok) return { ok: false, text: T.alreadyDecided };
+    await this.deps.queues.enqueue('publish', { replyId });
+    this.deps.log.info('reply.approved', { incidentId, replyId, direct: false });
+    return { ok: true, text: T.published(incidentId) };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private async history(incidentId: string, authorId: string | null, replies: { text: string; status: string }[]) {
+    void incidentId;
+    return {
+      lastTemplateIdForCitizen: authorId ? await this.db.bot.lastTemplateForAuthor(authorId) : null,
+      threadReplyTexts: replies.filter((r) => r.status !== 'cancelled').map((r) => r.text),
+    };
+  }
+
+  private templateSet(): TemplateSet {
+    this.templates ??= loadTemplates();
+    return this.templates;
+  }
+
+  private sign(base: CallbackData, action: CallbackAction, arg = ''): string {
+    return signCallback(this.office.secret, { action, incidentId: base.incidentId, epoch: base.epoch, arg });
+  }
+
+  private async setSession(tgUser: string, s: Session): Promise<void> {
+    await this.db.bot.setSession(tgUser, s, new Date(this.deps.now().getTime() + SESSION_TTL_MS));
+  }
+}
