@@ -13,10 +13,25 @@ export function shingles(text: string): Set<string> {
   return out;
 }
 
+/**
+ * Deduplication compares each new complaint with the same open incidents again and again: their shingle sets
+ * are kept (a bounded cache, oldest out first) instead of re-stemming the texts every time.
+ */
+const CACHE_LIMIT = 20_000;
+const cache = new Map<string, Set<string>>();
+function cachedShingles(text: string): Set<string> {
+  let s = cache.get(text);
+  if (s) return s;
+  s = shingles(text);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(text, s);
+  return s;
+}
+
 /** 0..1 Jaccard similarity of the two texts' shingle sets; 1 for identical wording, 0 when nothing is shared. */
 export function similarity(a: string, b: string): number {
-  const sa = shingles(a);
-  const sb = shingles(b);
+  const sa = cachedShingles(a);
+  const sb = cachedShingles(b);
   if (sa.size === 0 && sb.size === 0) {
     return a.trim() === b.trim() ? 1 : 0;
   }

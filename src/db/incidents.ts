@@ -160,54 +160,56 @@ export const incidentQueries = (sql: Sql) => ({
     m: { messageId: string; authorId: string; publishedAt: Date; analysis: Analysis },
     at: Date,
   ): Promise<string | null> {
-    const moved = await sql.query(
-      `UPDATE messages SET status = 'incident', author_id = $2, deduped_at = $3 WHERE id = $1 AND status = 'complaint'
-       RETURNING id`,
-      [m.messageId, m.authorId, at],
-    );
-    if (moved.rows.length === 0) return null;
+    // One statement (one round trip, atomic): move the message, open the incident, link them, log it. The id is
+    // drawn first because one statement cannot update the message row twice.
     const r = await sql.query<{ id: string }>(
-      `INSERT INTO incidents (primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority)
-       VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id::text`,
-      [m.messageId, m.authorId, JSON.stringify(m.analysis), m.publishedAt, at, m.analysis.priority],
+      `WITH new_id AS (SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS id),
+       moved AS (
+         UPDATE messages SET status = 'incident', author_id = $2, deduped_at = $3, incident_id = (SELECT id FROM new_id)
+         WHERE id = $1 AND status = 'complaint' RETURNING id),
+       inc AS (
+         INSERT INTO incidents (id, primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority)
+         SELECT (SELECT id FROM new_id), id, $2, $4, $5, $3, $3, $6 FROM moved RETURNING id, primary_message_id),
+       member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
+                  SELECT primary_message_id, id, 'first', $3 FROM inc),
+       ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+              SELECT id, 'incident.opened', 'system', $3, $7 FROM inc)
+       SELECT id::text FROM inc`,
+      [
+        m.messageId, m.authorId, at, JSON.stringify(m.analysis), m.publishedAt, m.analysis.priority,
+        JSON.stringify({ messageId: m.messageId, complaintScore: m.analysis.complaintScore }),
+      ],
     );
-    const id = r.rows[0].id;
-    await sql.query(
-      `UPDATE messages SET incident_id = $2 WHERE id = $1`,
-      [m.messageId, id],
-    );
-    await sql.query(
-      `INSERT INTO incident_messages (message_id, incident_id, reason, attached_at) VALUES ($1, $2, 'first', $3)`,
-      [m.messageId, id, at],
-    );
-    return id;
+    return r.rows[0]?.id ?? null;
   },
 
   /** Attaches a repeat to an open incident and recounts its authors; false if the message already moved on. */
   async attach(
-    m: { messageId: string; authorId: string; incidentId: string; reason: string },
+    m: { messageId: string; authorId: string; incidentId: string; reason: string; similarity: number },
     resonantAuthors: number,
     at: Date,
   ): Promise<boolean> {
-    const moved = await sql.query(
-      `UPDATE messages SET status = 'attached', author_id = $2, incident_id = $3, deduped_at = $4
-       WHERE id = $1 AND status = 'complaint' RETURNING id`,
-      [m.messageId, m.authorId, m.incidentId, at],
+    // One statement: move the message, link it, log it, recount the incident's messages and authors.
+    // (The recount sees the table as it was before this statement, hence the + 1 and the new author.)
+    const r = await sql.query(
+      `WITH moved AS (
+         UPDATE messages SET status = 'attached', author_id = $2, incident_id = $3, deduped_at = $4
+         WHERE id = $1 AND status = 'complaint' RETURNING id),
+       member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
+                  SELECT id, $3, $5, $4 FROM moved),
+       ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+              SELECT $3, 'message.attached', 'system', $4, $7 FROM moved),
+       counts AS (
+         SELECT count(*)::int + 1 AS messages,
+                (SELECT count(DISTINCT a)::int FROM (
+                   SELECT ms.author_id AS a FROM incident_messages im JOIN messages ms ON ms.id = im.message_id
+                   WHERE im.incident_id = $3 UNION SELECT $2::bigint) x) AS authors
+         FROM incident_messages WHERE incident_id = $3)
+       UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors, resonant = c.authors >= $6, updated_at = $4
+       FROM counts c, moved WHERE i.id = $3 RETURNING i.id`,
+      [m.messageId, m.authorId, m.incidentId, at, m.reason, resonantAuthors, JSON.stringify({ messageId: m.messageId, reason: m.reason, similarity: Number(m.similarity.toFixed(3)) })],
     );
-    if (moved.rows.length === 0) return false;
-    await sql.query(
-      `INSERT INTO incident_messages (message_id, incident_id, reason, attached_at) VALUES ($1, $2, $3, $4)`,
-      [m.messageId, m.incidentId, m.reason, at],
-    );
-    await sql.query(
-      `UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors,
-              resonant = c.authors >= $2, updated_at = $3
-       FROM (SELECT count(*)::int AS messages, count(DISTINCT ms.author_id)::int AS authors
-             FROM incident_messages im JOIN messages ms ON ms.id = im.message_id WHERE im.incident_id = $1) c
-       WHERE i.id = $1`,
-      [m.incidentId, resonantAuthors, at],
-    );
-    return true;
+    return r.rows.length > 0;
   },
 
   /** Saves topic, place and priority; only a 'new' incident changes. */
@@ -215,12 +217,16 @@ export const incidentQueries = (sql: Sql) => ({
     id: string,
     c: { topic: TopicCode | null; subtopic: string | null; municipalityId: string | null; priority: Priority },
     at: Date,
+    event: Record<string, unknown>,
   ): Promise<boolean> {
     const r = await sql.query(
-      `UPDATE incidents SET status = 'classified', topic = $2, subtopic = $3, municipality_id = $4, priority = $5,
-              classified_at = $6, updated_at = $6
-       WHERE id = $1 AND status = 'new' RETURNING id`,
-      [id, c.topic, c.subtopic, c.municipalityId, c.priority, at],
+      `WITH u AS (
+         UPDATE incidents SET status = 'classified', topic = $2, subtopic = $3, municipality_id = $4, priority = $5,
+                classified_at = $6, updated_at = $6
+         WHERE id = $1 AND status = 'new' RETURNING id)
+       INSERT INTO incident_events (incident_id, kind, actor, at, data)
+       SELECT id, 'incident.classified', 'system', $6, $7 FROM u RETURNING incident_id`,
+      [id, c.topic, c.subtopic, c.municipalityId, c.priority, at, JSON.stringify(event)],
     );
     return r.rows.length > 0;
   },
@@ -229,20 +235,29 @@ export const incidentQueries = (sql: Sql) => ({
   async assign(
     id: string,
     a: { officialId: string; reason: string; actor: string; responseDueAt: Date; resolutionDueAt: Date | null },
+    timers: { kind: string; ref: string; at: Date }[],
     at: Date,
   ): Promise<boolean> {
+    // One statement: the assignment, its audit row, its event and its timers (the sweep's record), atomically.
     const r = await sql.query(
-      `UPDATE incidents SET status = 'assigned', official_id = $2, assigned_at = $3, response_due_at = $4,
-              resolution_due_at = $5, updated_at = $3
-       WHERE id = $1 AND status = 'classified' RETURNING id`,
-      [id, a.officialId, at, a.responseDueAt, a.resolutionDueAt],
+      `WITH u AS (
+         UPDATE incidents SET status = 'assigned', official_id = $2, assigned_at = $3, response_due_at = $4,
+                resolution_due_at = $5, updated_at = $3
+         WHERE id = $1 AND status = 'classified' RETURNING id),
+       a AS (INSERT INTO assignments (incident_id, official_id, reason, actor, assigned_at) SELECT id, $2, $6, $7, $3 FROM u),
+       e AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+             SELECT id, 'incident.assigned', $7, $3, $8 FROM u),
+       t AS (INSERT INTO incident_timers (incident_id, kind, ref, due_at)
+             SELECT u.id, x.kind, x.ref, x.due_at FROM u, unnest($9::text[], $10::text[], $11::timestamptz[]) AS x(kind, ref, due_at)
+             ON CONFLICT DO NOTHING)
+       SELECT id FROM u`,
+      [
+        id, a.officialId, at, a.responseDueAt, a.resolutionDueAt, a.reason, a.actor,
+        JSON.stringify({ officialId: a.officialId, reason: a.reason }),
+        timers.map((t) => t.kind), timers.map((t) => t.ref), timers.map((t) => t.at),
+      ],
     );
-    if (r.rows.length === 0) return false;
-    await sql.query(
-      `INSERT INTO assignments (incident_id, official_id, reason, actor, assigned_at) VALUES ($1, $2, $3, $4, $5)`,
-      [id, a.officialId, a.reason, a.actor, at],
-    );
-    return true;
+    return r.rows.length > 0;
   },
 
   /** Marks the first escalation of an incident; false when it was already escalated. */

@@ -37,12 +37,16 @@ export const notificationQueries = (sql: Sql) => ({
     return x ? toNotification(x) : null;
   },
 
-  /** Records a notification; false when it was already recorded (the first record wins). */
-  async record(n: Notification): Promise<boolean> {
+  /** Records a notification and its incident event; false when it was already recorded (the first wins). */
+  async record(n: Notification, event?: { kind: string; data: Record<string, unknown> }): Promise<boolean> {
     const r = await sql.query(
-      `INSERT INTO notifications (incident_id, official_id, kind, chat_id, message_id, status, detail, sent_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING kind`,
-      [n.incidentId, n.officialId, n.kind, n.chatId, n.messageId, n.status, n.detail, n.sentAt],
+      `WITH n AS (
+         INSERT INTO notifications (incident_id, official_id, kind, chat_id, message_id, status, detail, sent_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING incident_id),
+       e AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+             SELECT incident_id, $9, 'system', $8, $10 FROM n WHERE $9::text IS NOT NULL)
+       SELECT 1 FROM n`,
+      [n.incidentId, n.officialId, n.kind, n.chatId, n.messageId, n.status, n.detail, n.sentAt, event?.kind ?? null, JSON.stringify(event?.data ?? {})],
     );
     return r.rows.length > 0;
   },

@@ -99,6 +99,13 @@ export class Queues {
     return id;
   }
 
+  /** Adds several jobs in one round trip; each keeps its deterministic id (a repeat is a no-op). */
+  async enqueueBulk<N extends QueueName>(name: N, items: { data: JobData[N]; opts?: EnqueueOptions }[]): Promise<string[]> {
+    const jobs = items.map(({ data, opts = {} }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobId(name, data, opts.suffix), delay: opts.delay } }));
+    if (jobs.length > 0) await this.queue(name).addBulk(jobs);
+    return jobs.map((j) => j.opts.jobId);
+  }
+
   /** Waiting + delayed + active + failed counts per queue (metrics). */
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};

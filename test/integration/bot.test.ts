@@ -389,7 +389,8 @@ describe('a restart between scheduling and the due time (pg)', () => {
         await waitFor(() => second.db.timers.get(incident.id, 'half'), (t) => t?.firedAt != null);
         clock += 60_000;
         expect(await sweepTimers(second.deps)).toBe(0);
-        const notes = await second.db.notifications.forIncident(incident.id);
+        // The card is in Telegram before its row is recorded: wait for the row, then check there is one.
+        const notes = await waitFor(() => second.db.notifications.forIncident(incident.id), (n) => n.some((x) => x.kind === 'remind-half'));
         expect(notes.filter((n) => n.kind === 'remind-half')).toHaveLength(1);
         expect(tg.sentIn(HOUSING).filter((m) => m.text.includes(`№${incident.id} прошло`))).toHaveLength(1);
         await tg.waitForPoller();

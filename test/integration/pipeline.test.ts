@@ -17,6 +17,7 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     expect(res.status).toBe(202);
     const messageId = res.body.id as string;
     const incident = await waitFor(() => app.db.incidents.byMessage(messageId), (i) => i?.status === 'assigned', { what: 'assigned incident' });
+    expect((await app.db.messages.get(messageId))?.incidentId).toBe(incident!.id);
     expect(incident).toMatchObject({ topic: 'housing', municipalityId: 'abakan', officialId: 'abakan-housing' });
     expect(incident!.responseDueAt!.getTime() - incident!.openedAt.getTime()).toBe(240 * 60_000);
 

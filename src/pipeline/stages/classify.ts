@@ -31,16 +31,12 @@ export const classify = defineStage('classify', async ({ incidentId }, { db, que
   const known = new Set(analyzer.region.municipalities.map((m) => m.id));
   const c = decideClassification(incident.analysis, incident.authorsCount, known);
   const at = now();
-  const saved = await db.tx(async (tx) => {
-    if (!(await tx.incidents.saveClassification(incidentId, c, at))) return false;
-    await tx.incidents.addEvent(incidentId, 'incident.classified', 'system', at, {
-      topic: c.topic,
-      subtopic: c.subtopic,
-      municipality: c.municipalityId,
-      priority: c.priority,
-      version: incident.analysis?.version,
-    });
-    return true;
+  const saved = await db.incidents.saveClassification(incidentId, c, at, {
+    topic: c.topic,
+    subtopic: c.subtopic,
+    municipality: c.municipalityId,
+    priority: c.priority,
+    version: incident.analysis.version,
   });
   if (!saved) return 'skipped';
   log.info('incident.classified', { topic: c.topic, municipality: c.municipalityId, priority: c.priority });

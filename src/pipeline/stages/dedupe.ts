@@ -66,18 +66,15 @@ export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, 
     });
     const decision = decideDedupe(message.text, authorId, candidates, analyzer.similarity);
     if (decision.kind === 'attach') {
-      const attached = await tx.incidents.attach({ messageId, authorId, incidentId: decision.incidentId, reason: decision.reason }, RESONANT_AUTHORS, at);
-      if (!attached) return null;
-      await tx.incidents.addEvent(decision.incidentId, 'message.attached', 'system', at, {
-        messageId,
-        reason: decision.reason,
-        similarity: Number(decision.similarity.toFixed(3)),
-      });
-      return { incidentId: decision.incidentId, opened: false };
+      const attached = await tx.incidents.attach(
+        { messageId, authorId, incidentId: decision.incidentId, reason: decision.reason, similarity: decision.similarity },
+        RESONANT_AUTHORS,
+        at,
+      );
+      return attached ? { incidentId: decision.incidentId, opened: false } : null;
     }
     const incidentId = await tx.incidents.open({ messageId, authorId, publishedAt: message.publishedAt, analysis }, at);
     if (!incidentId) return null;
-    await tx.incidents.addEvent(incidentId, 'incident.opened', 'system', at, { messageId, complaintScore: analysis.complaintScore });
     return { incidentId, opened: true };
   });
   if (!outcome) return 'skipped';

@@ -1,27 +1,29 @@
 /** `notify`: put an incident card (or a reminder, or an escalation) in front of an official, once. */
 import { PermanentError, errorFields } from '../../errors';
+import { reference } from '../reference';
 import { defineStage } from '../stage';
 
 export const notify = defineStage('notify', async ({ incidentId, officialId, kind }, { db, notifier, log, now }) => {
   if (await db.notifications.get(incidentId, officialId, kind)) return 'skipped';
-  const [incident, official] = await Promise.all([db.incidents.get(incidentId), db.officials.get(officialId)]);
+  const [incident, ref] = await Promise.all([db.incidents.get(incidentId), reference(db)]);
+  // A cached official may be a few seconds old; one not in the cache yet (just imported) is read directly.
+  const official = ref.officialsById.get(officialId) ?? (await db.officials.get(officialId));
   if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
   if (!official) throw new PermanentError(`official ${officialId} not found`);
   const message = await db.messages.get(incident.primaryMessageId);
   if (!message) throw new PermanentError(`message ${incident.primaryMessageId} not found`);
   const undeliverable = async (detail: string) => {
     const at = now();
-    if (await db.notifications.record({ incidentId, officialId, kind, chatId: null, messageId: null, status: 'undeliverable', detail, sentAt: at })) {
-      await db.incidents.addEvent(incidentId, 'notification.undeliverable', 'system', at, { officialId, kind, detail });
-    }
+    await db.notifications.record(
+      { incidentId, officialId, kind, chatId: null, messageId: null, status: 'undeliverable', detail, sentAt: at },
+      { kind: 'notification.undeliverable', data: { officialId, kind, detail } },
+    );
     log.warn('notification.undeliverable', { officialId, kind, detail });
     return 'done' as const;
   };
   if (!notifier) return undeliverable('bot-not-configured');
   if (!official.telegramId) return undeliverable('no-telegram-id');
-  const municipalityName = incident.municipalityId
-    ? ((await db.officials.municipalities()).find((m) => m.id === incident.municipalityId)?.name ?? null)
-    : null;
+  const municipalityName = incident.municipalityId ? (ref.municipalities.get(incident.municipalityId)?.name ?? null) : null;
   let sent: { chatId: string; messageId: string };
   try {
     sent = await notifier.send({ kind, official, incident, message, municipalityName });
@@ -30,8 +32,10 @@ export const notify = defineStage('notify', async ({ incidentId, officialId, kin
     throw err;
   }
   const at = now();
-  await db.notifications.record({ incidentId, officialId, kind, chatId: sent.chatId, messageId: sent.messageId, status: 'sent', detail: null, sentAt: at });
-  await db.incidents.addEvent(incidentId, 'notification.sent', 'system', at, { officialId, kind });
+  await db.notifications.record(
+    { incidentId, officialId, kind, chatId: sent.chatId, messageId: sent.messageId, status: 'sent', detail: null, sentAt: at },
+    { kind: 'notification.sent', data: { officialId, kind } },
+  );
   log.info('notification.sent', { officialId, kind });
   return 'done';
 });
