@@ -89,8 +89,9 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       metrics,
       notifier: opts.notifier !== undefined ? opts.notifier : (telegram?.notifier() ?? null),
       messenger: opts.messenger !== undefined ? opts.messenger : (telegram?.messenger() ?? null),
-      publisher: opts.publisher ?? createPublisher(cfg),
+      publisher: opts.publisher ?? createPublisher(cfg, {}, now),
       sources: readers,
+      cards: telegram ? { refresh: (incidentId) => telegram.refreshCards(incidentId) } : null,
     };
 
     if (demo) await loadDemoData(db, log);

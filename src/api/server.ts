@@ -11,6 +11,7 @@ import type { IncidentStatus } from '../db/incidents';
 import { registerAuth, viewerOf, forbidden } from '../web/auth';
 import { scopeFilter } from '../web/access';
 import { registerDashboard } from '../web/routes';
+import { registerPress } from '../web/press';
 import { registerConnectorRoutes } from '../ingest/http';
 
 export interface HttpServer {
@@ -140,6 +141,17 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
     now: deps.now,
     regionName: deps.analyzer.region.name,
     settings: { targetMinutes: deps.cfg.SLA_TARGET_MINUTES, minIncidents: deps.cfg.STATS_MIN_INCIDENTS, timezone: deps.analyzer.region.timezone },
+  });
+
+  // The press service's replies (issue 6): the same sign-in, forms with a per-session CSRF token.
+  await registerPress(app, {
+    db,
+    queues,
+    log,
+    now: deps.now,
+    cfg: deps.cfg,
+    regionName: deps.analyzer.region.name,
+    timezone: deps.analyzer.region.timezone,
   });
 
   return {

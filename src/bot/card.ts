@@ -42,6 +42,7 @@ export function renderCard(c: CardInput, sign: ButtonSigner | null): { text: str
   lines.push(`Тема: ${escapeHtml(i.topic ? TOPIC_NAMES_RU[i.topic] : 'не определена')}`);
   lines.push(`Муниципалитет: ${escapeHtml(c.municipalityName ?? 'не определён')}`);
   lines.push(`Статус: ${escapeHtml(STATUS_RU[i.status] ?? i.status)}`);
+  if (!c.escalation && i.escalatedAt && !i.firstResponseAt && ACTIONABLE_STATUSES.has(i.status)) lines.push('⚠️ <b>Срок первого ответа истёк — сообщено руководителю</b>');
   if (c.ownerName) lines.push(`Ответственный: ${escapeHtml(c.ownerName)}`);
   if (i.firstResponseAt) lines.push(`Ответ опубликован: ${formatLocal(i.firstResponseAt, c.timezone)}`);
   else if (i.responseDueAt && ACTIONABLE_STATUSES.has(i.status)) lines.push(`Срок ответа: ${formatDeadline(i.responseDueAt, c.now, c.timezone)}`);

@@ -13,14 +13,14 @@ import {
   mayApproveReplies,
   mayPublishDirectly,
   parsePromise,
-  replyStageFor,
 } from '../domain/incident-actions';
 import { formatLocal } from '../domain/periods';
 import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
 import { errorFields } from '../errors';
 import type { StageDeps } from '../pipeline/stage';
-import { checkReply, replyOptions, type ReplyOption } from '../replies/flow';
-import { loadTemplates, type ReplyStage, type TemplateSet } from '../replies/templates';
+import { approveReply, submitReply, suggestReplies } from '../replies/actions';
+import type { ReplyOption } from '../replies/flow';
+import type { ReplyStage } from '../replies/templates';
 import { signCallback, verifyCallback, type CallbackAction, type CallbackData } from './callback';
 import type { InlineKeyboard } from './card';
 import type { TelegramOffice } from './telegram';
@@ -47,8 +47,6 @@ export const BOT_COMMANDS = [
 type Answer = { text: string; alert?: boolean };
 
 export class OfficialsBot {
-  private templates: TemplateSet | null = null;
-
   constructor(
     private readonly deps: StageDeps,
     private readonly office: TelegramOffice,
@@ -383,31 +381,8 @@ export class OfficialsBot {
   private async startReply(actor: Official, tgUser: string, chatId: string, data: CallbackData): Promise<Answer> {
     const incident = await this.db.incidents.get(data.incidentId);
     if (!incident) return { text: T.staleButton, alert: true };
-    const [message, promises, municipalities, owner, replies] = await Promise.all([
-      this.db.messages.get(incident.primaryMessageId),
-      this.db.bot.promises(incident.id),
-      this.db.officials.municipalities(),
-      incident.officialId ? this.db.officials.get(incident.officialId) : Promise.resolve(null),
-      this.db.replies.forIncident(incident.id),
-    ]);
-    const openPromise = promises.find((p) => !p.keptAt && !p.brokenAt) ?? null;
-    const stage = replyStageFor(incident.status, openPromise !== null);
-    const history = await this.history(incident.id, incident.authorId, replies);
-    const options = replyOptions(
-      this.templateSet(),
-      {
-        incidentId: incident.id,
-        topic: incident.topic,
-        municipalityName: municipalities.find((m) => m.id === incident.municipalityId)?.name ?? null,
-        place: message?.hints?.place ?? null,
-        citizenName: message?.authorName ?? null,
-        ownerPosition: owner?.position ?? null,
-        deadline: openPromise?.dueAt ?? incident.resolutionDueAt,
-        timezone: this.tz,
-      },
-      stage,
-      history,
-    );
+    // The same suggestions as the press service's web page (src/replies/actions.ts).
+    const { stage, options } = await suggestReplies(this.db, incident, this.tz, null);
     await this.setSession(tgUser, { flow: 'reply', incidentId: incident.id, epoch: data.epoch, stage, options, draft: null, awaitingText: options.length === 0 });
     const kb: InlineKeyboard = [];
     if (options.length > 0) kb.push(options.map((_, i) => ({ text: `Шаблон ${i + 1}`, callback_data: this.sign(data, 'pickTemplate', String(i)) })));
@@ -429,22 +404,13 @@ export class OfficialsBot {
   private async submitReply(actor: Official, tgUser: string, chatId: string, incidentId: string, stage: ReplyStage, draft: { templateId: string | null; text: string }): Promise<Answer> {
     const incident = await this.db.incidents.get(incidentId);
     if (!incident) return { text: T.staleButton, alert: true };
-    const history = await this.history(incident.id, incident.authorId, await this.db.replies.forIncident(incident.id));
-    const check = checkReply(draft.text, draft.templateId, history);
-    if (check.kind === 'refused') return { text: check.reason === 'too-short' ? T.tooShort : T.duplicate, alert: true };
-    const at = this.deps.now();
-    const direct = mayPublishDirectly(actor, this.deps.cfg.OFFICIALS_MAY_PUBLISH);
-    const by = this.actorTag(actor);
-    const replyId = await this.db.tx(async (tx) => {
-      const id = await tx.replies.create({ incidentId, templateId: draft.templateId, stage, text: check.text, draftedBy: by, approvedBy: direct ? by : null }, at);
-      await tx.incidents.addEvent(incidentId, 'reply.drafted', by, at, { replyId: id, templateId: draft.templateId, stage });
-      if (direct) await tx.incidents.addEvent(incidentId, 'reply.approved', by, at, { replyId: id });
-      return id;
-    });
-    await this.db.bot.clearSession(tgUser, at);
-    if (direct) {
-      await this.deps.queues.enqueue('publish', { replyId });
-      this.deps.log.info('reply.approved', { incidentId, replyId, direct: true });
+    // Rules, storage, events and the publish job: the same path as the web page (src/replies/actions.ts).
+    const submitted = await submitReply(this.deps, actor, incident, { templateId: draft.templateId, stage, text: draft.text });
+    if (submitted.kind === 'refused') return { text: submitted.reason === 'too-short' ? T.tooShort : T.duplicate, alert: true };
+    const { replyId } = submitted;
+    const check = { text: submitted.text };
+    await this.db.bot.clearSession(tgUser, this.deps.now());
+    if (submitted.kind === 'published') {
       await this.office.send(chatId, T.published(incidentId));
       return { text: 'Отправлено на публикацию' };
     }
@@ -485,41 +451,13 @@ export class OfficialsBot {
 
   /** The press service approves a draft (optionally with a new text): stored, then handed to `publish`. */
   private async approveReply(actor: Official, incidentId: string, replyId: string, newText: string | null): Promise<{ ok: boolean; text: string }> {
-    if (!mayApproveReplies(actor)) return { ok: false, text: T.notAllowed };
-    const at = this.deps.now();
-    const by = this.actorTag(actor);
-    if (newText !== null) {
-      const incident = await this.db.incidents.get(incidentId);
-      const others = (await this.db.replies.forIncident(incidentId)).filter((r) => r.id !== replyId);
-      const check = checkReply(newText, null, await this.history(incidentId, incident?.authorId ?? null, others));
-      if (check.kind === 'refused') return { ok: false, text: check.reason === 'too-short' ? T.tooShort : T.duplicate };
-      newText = check.text;
-    }
-    const ok = await this.db.tx(async (tx) => {
-      if (!(await tx.replies.approve(replyId, by, newText, at))) return false;
-      await tx.incidents.addEvent(incidentId, 'reply.approved', by, at, { replyId, edited: newText !== null });
-      return true;
-    });
-    if (!ok) return { ok: false, text: T.alreadyDecided };
-    await this.deps.queues.enqueue('publish', { replyId });
-    this.deps.log.info('reply.approved', { incidentId, replyId, direct: false });
-    return { ok: true, text: T.published(incidentId) };
+    const r = await approveReply(this.deps, actor, replyId, newText);
+    if (r.kind === 'approved') return { ok: true, text: T.published(incidentId) };
+    const texts: Record<typeof r.reason, string> = { 'not-allowed': T.notAllowed, 'not-found': T.staleButton, 'already-decided': T.alreadyDecided, 'too-short': T.tooShort, duplicate: T.duplicate, 'same-template': T.duplicate };
+    return { ok: false, text: texts[r.reason] };
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private async history(incidentId: string, authorId: string | null, replies: { text: string; status: string }[]) {
-    void incidentId;
-    return {
-      lastTemplateIdForCitizen: authorId ? await this.db.bot.lastTemplateForAuthor(authorId) : null,
-      threadReplyTexts: replies.filter((r) => r.status !== 'cancelled').map((r) => r.text),
-    };
-  }
-
-  private templateSet(): TemplateSet {
-    this.templates ??= loadTemplates();
-    return this.templates;
-  }
 
   private sign(base: CallbackData, action: CallbackAction, arg = ''): string {
     return signCallback(this.office.secret, { action, incidentId: base.incidentId, epoch: base.epoch, arg });

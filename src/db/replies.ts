@@ -20,6 +20,34 @@ export interface Reply {
   lastError: string | null;
 }
 
+/** An open incident in the press service's queue. */
+export interface PressQueueIncident {
+  incidentId: string;
+  status: string;
+  priority: string;
+  topic: string | null;
+  municipalityId: string | null;
+  municipalityName: string | null;
+  officialName: string | null;
+  openedAt: Date;
+  responseDueAt: Date | null;
+  escalated: boolean;
+  platform: string;
+  /** The beginning of the citizen's text (escape it when shown). */
+  excerpt: string;
+}
+
+/** A reply waiting for the press service (draft, failed, being published) with its incident. */
+export interface PressQueueReply extends PressQueueIncident {
+  replyId: string;
+  replyStatus: ReplyStatus;
+  replyText: string;
+  draftedBy: string;
+  createdAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
 const COLUMNS = `id::text, incident_id::text, template_id, stage, text, status, drafted_by, approved_by, created_at,
   approved_at, published_at, external_id, attempts, last_error`;
 type Row = Record<string, unknown>;
@@ -101,6 +129,62 @@ export const replyQueries = (sql: Sql) => ({
        WHERE id = $1 AND status IN ('approved', 'failed')`,
       [id, error.slice(0, 500), final],
     );
+  },
+
+  /**
+   * The press service's queue (issue 6), narrowed to a municipality or an official when given: replies that
+   * wait for someone (drafts to approve, failed publications, approved ones being published), and open
+   * incidents without a first response and without any such reply, the earliest deadline first.
+   */
+  async pressQueue(f: { municipalityId: string | null; officialId: string | null; limit: number }): Promise<{ replies: PressQueueReply[]; awaiting: PressQueueIncident[] }> {
+    const scope = `($1::text IS NULL OR i.municipality_id = $1) AND ($2::text IS NULL OR i.official_id = $2)`;
+    const incidentCols = `i.id::text AS incident_id, i.status AS incident_status, i.priority, i.topic, i.municipality_id, mu.name AS municipality_name,
+              o.name AS official_name, i.opened_at, i.response_due_at, i.escalated_at, m.platform, left(m.text, 240) AS excerpt`;
+    const joins = `JOIN messages m ON m.id = i.primary_message_id
+       LEFT JOIN municipalities mu ON mu.id = i.municipality_id
+       LEFT JOIN officials o ON o.id = i.official_id`;
+    const r1 = await sql.query<Row>(
+      `SELECT r.id::text AS reply_id, r.status AS reply_status, r.text AS reply_text, r.drafted_by, r.created_at, r.attempts, r.last_error, ${incidentCols}
+       FROM replies r JOIN incidents i ON i.id = r.incident_id ${joins}
+       WHERE r.status IN ('draft', 'failed', 'approved') AND ${scope}
+       ORDER BY CASE r.status WHEN 'failed' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END, r.created_at, r.id LIMIT $3`,
+      [f.municipalityId, f.officialId, f.limit],
+    );
+    const r2 = await sql.query<Row>(
+      `SELECT ${incidentCols}
+       FROM incidents i ${joins}
+       WHERE i.status IN ('assigned', 'in_progress') AND i.first_response_at IS NULL AND ${scope}
+         AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.incident_id = i.id AND r.status IN ('draft', 'failed', 'approved'))
+       ORDER BY i.response_due_at NULLS LAST, i.id LIMIT $3`,
+      [f.municipalityId, f.officialId, f.limit],
+    );
+    const incident = (x: Row): PressQueueIncident => ({
+      incidentId: x.incident_id as string,
+      status: x.incident_status as string,
+      priority: x.priority as string,
+      topic: (x.topic as string) ?? null,
+      municipalityId: (x.municipality_id as string) ?? null,
+      municipalityName: (x.municipality_name as string) ?? null,
+      officialName: (x.official_name as string) ?? null,
+      openedAt: x.opened_at as Date,
+      responseDueAt: (x.response_due_at as Date) ?? null,
+      escalated: x.escalated_at !== null,
+      platform: x.platform as string,
+      excerpt: x.excerpt as string,
+    });
+    return {
+      replies: r1.rows.map((x) => ({
+        ...incident(x),
+        replyId: x.reply_id as string,
+        replyStatus: x.reply_status as ReplyStatus,
+        replyText: x.reply_text as string,
+        draftedBy: x.drafted_by as string,
+        createdAt: x.created_at as Date,
+        attempts: x.attempts as number,
+        lastError: (x.last_error as string) ?? null,
+      })),
+      awaiting: r2.rows.map(incident),
+    };
   },
 
   /** Approved replies not published since `before` (for reconcile). */

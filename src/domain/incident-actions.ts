@@ -17,12 +17,12 @@ export function mayActOn(actor: Official, owner: Official | null): boolean {
 }
 
 /** The press service and the control centre approve replies drafted by officials. */
-export function mayApproveReplies(actor: Official): boolean {
+export function mayApproveReplies(actor: Pick<Official, 'role'>): boolean {
   return actor.role === 'press' || DISPATCHER_ROLES.has(actor.role);
 }
 
 /** An official publishes directly where the region allows it; the press service and dispatchers always may. */
-export function mayPublishDirectly(actor: Official, officialsMayPublish: boolean): boolean {
+export function mayPublishDirectly(actor: Pick<Official, 'role'>, officialsMayPublish: boolean): boolean {
   return officialsMayPublish || mayApproveReplies(actor);
 }
 

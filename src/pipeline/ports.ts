@@ -23,6 +23,11 @@ export interface Messenger {
   sendText(chatId: string, html: string): Promise<{ messageId: string }>;
 }
 
+/** The incident cards already in officials' chats: `refresh` re-renders them in place (safe to repeat). */
+export interface CardBoard {
+  refresh(incidentId: string): Promise<void>;
+}
+
 /** Publishes a reply under the citizen's post; returns the platform's id of the reply. */
 export interface Publisher {
   publish(target: ReplyTarget, text: string, replyKey: string): Promise<{ externalId: string; at: Date }>;

@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { alertFinalFailure } from './alerts';
 import { backoffDelay, type JobData, type QueueName, type Queues } from './queues';
-import type { Messenger, Notifier, Publisher, SourceReader } from './ports';
+import type { CardBoard, Messenger, Notifier, Publisher, SourceReader } from './ports';
 
 export type StageResult = 'done' | 'skipped';
 
@@ -26,11 +26,21 @@ export interface StageDeps {
   messenger: Messenger | null;
   publisher: Publisher;
   sources: SourceReader;
+  /** Brings the delivered incident cards up to date (idempotent); null/absent without a bot token. */
+  cards?: CardBoard | null;
+}
+
+/** Which run of its job a stage is in: lets a stage record a final failure itself (e.g. publish). */
+export interface JobAttempt {
+  /** 1 for the first run. */
+  number: number;
+  /** BullMQ's `attempts` of the job: no retry follows a failure when `number >= max`. */
+  max: number;
 }
 
 export interface Stage<N extends QueueName> {
   name: N;
-  handle(data: JobData[N], deps: StageDeps): Promise<StageResult>;
+  handle(data: JobData[N], deps: StageDeps, attempt?: JobAttempt): Promise<StageResult>;
 }
 
 /** Declares a stage: load → decide (pure) → persist → enqueue the next one. */
@@ -50,7 +60,7 @@ export function startStage<N extends QueueName>(
       const log = deps.log.child({ stage: stage.name, jobId: job.id, attempt: job.attemptsMade + 1, ...job.data });
       const end = deps.metrics.stageDuration.startTimer({ stage: stage.name });
       try {
-        const result = await stage.handle(job.data, { ...deps, log });
+        const result = await stage.handle(job.data, { ...deps, log }, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });
         end({ result });
         log.debug('stage.done', { result });
         return result;

@@ -12,15 +12,15 @@ export type PlatformPublisher = Publisher;
  * Web comments have no outside platform: the reply becomes a public status record of the comment (stored by
  * the publish stage as the reply's publication), so its id is derived from the reply key.
  */
-const webPublisher: PlatformPublisher = {
+const webPublisher = (now: () => Date): PlatformPublisher => ({
   async publish(_target, _text, replyKey) {
-    return { externalId: `web-${replyKey}`, at: new Date() };
+    return { externalId: `web-${replyKey}`, at: now() };
   },
-};
+});
 
-/** A publisher that dispatches on the target's platform. */
-export function createPublisher(cfg: Config, extra: Partial<Record<Platform, PlatformPublisher>> = {}): Publisher {
-  const byPlatform: Partial<Record<Platform, PlatformPublisher>> = { web: webPublisher, ...platformPublishers(cfg), ...extra };
+/** A publisher that dispatches on the target's platform; `now` (the injected clock) stamps web replies. */
+export function createPublisher(cfg: Config, extra: Partial<Record<Platform, PlatformPublisher>> = {}, now: () => Date = () => new Date()): Publisher {
+  const byPlatform: Partial<Record<Platform, PlatformPublisher>> = { web: webPublisher(now), ...platformPublishers(cfg), ...extra };
   return {
     publish(target: ReplyTarget, text: string, replyKey: string) {
       const p = byPlatform[target.platform];

@@ -55,7 +55,10 @@ export function replyOptions(
 ): ReplyOption[] {
   const vars = replyVars(c);
   const out: ReplyOption[] = [];
-  for (const t of suggestTemplates(set, { topic: c.topic, stage, vars, seed: c.incidentId, ...history })) {
+  const candidates = suggestTemplates(set, { topic: c.topic, stage, vars, seed: c.incidentId, ...history });
+  // Without a place the address falls back to the municipality: a template naming both would say it twice.
+  const twice = (t: (typeof candidates)[number]) => !c.place && t.variables.includes('address') && t.variables.includes('municipality');
+  for (const t of [...candidates.filter((x) => !twice(x)), ...candidates.filter(twice)]) {
     if (t.id === history.lastTemplateIdForCitizen) continue;
     try {
       out.push({ templateId: t.id, text: render(t, vars) });

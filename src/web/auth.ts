@@ -3,7 +3,7 @@
  * HttpOnly, SameSite=Lax cookie. Default-deny: every route needs a session unless it is on the public
  * list below or declares `config: { public: true }`.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db';
 import type { Logger } from '../log';
@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in official, or null on public routes. */
     viewer: Viewer | null;
+    /** The session's CSRF token for forms that change something (null without a session). */
+    csrfToken: string | null;
   }
   interface FastifyContextConfig {
     /** The route answers without sign-in. */
@@ -94,13 +96,17 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${req.protocol === 'https' ? '; Secure' : ''}`;
 
   app.decorateRequest('viewer', null);
+  app.decorateRequest('csrfToken', null);
   app.addHook('onRequest', async (req, reply) => {
     const value = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     const pub = isPublic(req);
     if (value && !pub) {
       const token = unsignToken(value, secret);
       const account = token ? await db.users.session(tokenHash(token), deps.now()) : null;
-      if (account) req.viewer = toViewer(account);
+      if (account && token) {
+        req.viewer = toViewer(account);
+        req.csrfToken = csrfFor(secret, tokenHash(token));
+      }
       else log.debug('auth.session-rejected', { forged: !token });
     }
     if (req.viewer || pub) return;
@@ -172,6 +178,17 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     const v = req.viewer as Viewer;
     return { officialId: v.officialId, login: v.login, name: v.name, role: v.role, municipalityId: v.municipalityId, scope: v.scope, readOnly: v.readOnly };
   });
+}
+
+/** Per-session CSRF token: an HMAC of the stored session's hash (changes with every sign-in, needs no storage). */
+const csrfFor = (secret: string, sessionHash: string) => createHmac('sha256', secret).update(`csrf:${sessionHash}`).digest('base64url');
+
+/** True when a form carries its session's CSRF token (every POST that changes something checks this). */
+export function csrfOk(req: FastifyRequest, given: unknown): boolean {
+  if (!req.csrfToken || typeof given !== 'string') return false;
+  const a = Buffer.from(req.csrfToken);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The signed-in viewer of a route behind the hook (never null there). */

@@ -78,8 +78,9 @@ export interface PageOptions {
   title: string;
   viewer: Viewer | null;
   regionName: string;
-  active?: 'overview' | 'incidents' | 'stats';
+  active?: 'overview' | 'incidents' | 'stats' | 'press';
   scripts?: string[];
+  styles?: string[];
 }
 
 /** The page frame: header with navigation and the signed-in person, then `body`. */
@@ -87,16 +88,17 @@ export function page(o: PageOptions, body: RawHtml): string {
   const nav = (href: string, key: PageOptions['active'], label: string) =>
     html`<a href="${href}" class="${o.active === key ? 'active' : ''}">${label}</a>`;
   const who = o.viewer
-    ? html`<div class="who"><span>${o.viewer.name}</span> <span class="muted">· ${ROLE_NAMES_RU[o.viewer.role]}${o.viewer.readOnly ? ' (только просмотр)' : ''}</span>
+    ? html`<div class="who"><span>${o.viewer.name}</span> <span class="muted">· ${ROLE_NAMES_RU[o.viewer.role]}${o.viewer.readOnly && o.active !== 'press' ? ' (только просмотр)' : ''}</span>
         <form method="post" action="/logout"><button type="submit" class="link">Выйти</button></form></div>`
     : '';
   return `<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(o.title)} — Отклик</title><link rel="stylesheet" href="/assets/style.css">
+${(o.styles ?? []).map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`).join('')}
 ${(o.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}" defer></script>`).join('')}
 </head><body>
 <header class="top"><div class="brand"><b>Отклик</b> <span class="muted">· ${escapeHtml(o.regionName)}</span></div>
-${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${nav('/stats', 'stats', 'Статистика')}</nav>`.__html : ''}
+${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${nav('/stats', 'stats', 'Статистика')}${nav('/press', 'press', 'Ответы гражданам')}</nav>`.__html : ''}
 ${render(who)}</header>
 <main>${body.__html}</main>
 </body></html>`;

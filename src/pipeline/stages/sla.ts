@@ -41,6 +41,8 @@ export const sla = defineStage('sla', async ({ incidentId, kind, promiseId }, de
       });
       // Enqueued even on a retry (first === false): notify is idempotent per (incident, official, kind).
       for (const officialId of targets) await queues.enqueue('notify', { incidentId, officialId, kind: 'escalation' });
+      // The owner's card says so too (an edit in place; repeating it on a retry changes nothing).
+      await deps.cards?.refresh(incidentId);
       if (first) log.warn('incident.escalated', { to: [...targets] });
       return first ? 'done' : 'skipped';
     }

@@ -1,0 +1,186 @@
+/**
+ * The press service's web page (issue 6): `/press` (the queue), `/press/incidents/:id` (suggestions,
+ * preview, edit, approve), and three forms — reply, approve a draft, retry a failed publication. Behind
+ * the same sign-in as the dashboard; scope as everywhere (a municipality's people see and act on their
+ * municipality only); role rules and reply rules come from src/replies/actions.ts, shared with the bot.
+ * Forms are urlencoded, parsed only in this plugin (as the sign-in form), and carry the session's CSRF token.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db';
+import type { Incident } from '../db/incidents';
+import { ACTIONABLE_STATUSES, mayApproveReplies, mayPublishDirectly } from '../domain/incident-actions';
+import type { Logger } from '../log';
+import type { Queues } from '../pipeline/queues';
+import { approveReply, loadReplyContext, retryReply, submitReply, suggestReplies, templateSet, type ReplyActor } from '../replies/actions';
+import { render, REPLY_STAGES, type ReplyStage } from '../replies/templates';
+import { replyVars } from '../replies/flow';
+import { canSee, scopeFilter, type Viewer } from './access';
+import { csrfOk, forbidden, viewerOf } from './auth';
+import { page } from './html';
+import { NOTICES, pressIncidentBody, pressQueueBody, REFUSALS } from './press-views';
+
+export interface PressDeps {
+  db: Db;
+  queues: Queues;
+  log: Logger;
+  now: () => Date;
+  cfg: { OFFICIALS_MAY_PUBLISH: boolean; DASHBOARD_URL?: string };
+  regionName: string;
+  timezone: string;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+const ASSETS = {
+  '/assets/press.css': { file: path.join(__dirname, 'assets', 'press.css'), type: 'text/css; charset=utf-8' },
+  '/assets/press.js': { file: path.join(__dirname, 'assets', 'press.js'), type: 'application/javascript; charset=utf-8' },
+};
+const ID = /^\d{1,18}$/;
+
+type Form = Record<string, string | undefined>;
+
+const actorOf = (v: Viewer): ReplyActor => ({ id: v.officialId, role: v.role });
+
+/** Registers the press pages and forms (after registerAuth, whose hook guards them). */
+export async function registerPress(app: FastifyInstance, deps: PressDeps): Promise<void> {
+  const { db, timezone: tz } = deps;
+  const frame = (title: string, viewer: Viewer) => ({ title, viewer, regionName: deps.regionName, active: 'press' as const, styles: ['/assets/press.css'], scripts: ['/assets/press.js'] });
+  const send = (reply: FastifyReply, body: string, status = 200) => reply.status(status).headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(body);
+  const notFound = (reply: FastifyReply, viewer: Viewer) =>
+    send(reply, page(frame('Не найдено', viewer), { __html: '<div class="card"><h1>Обращение не найдено</h1><p>Его нет или оно вне вашей зоны ответственности. <a href="/press">К очереди ответов</a></p></div>' }), 404);
+
+  for (const [url, a] of Object.entries(ASSETS)) {
+    const body = fs.readFileSync(a.file);
+    app.get(url, { config: { public: true } }, async (_req, reply) =>
+      reply.type(a.type).header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(body),
+    );
+  }
+
+  /** An incident the viewer may see, or null. */
+  const visibleIncident = async (viewer: Viewer, id: string): Promise<Incident | null> => {
+    if (!ID.test(id)) return null;
+    const incident = await db.incidents.get(id);
+    return incident && canSee(viewer.scope, incident) ? incident : null;
+  };
+
+  app.get<{ Querystring: { done?: string } }>('/press', async (req, reply) => {
+    const viewer = viewerOf(req);
+    const scoped = scopeFilter(viewer.scope, {});
+    if (scoped === 'forbidden') return forbidden(req, reply);
+    const q = await db.replies.pressQueue({ ...scoped, limit: 200 });
+    const body = pressQueueBody(q, { csrf: req.csrfToken ?? '', mayApprove: mayApproveReplies(viewer), tz, now: deps.now(), notice: NOTICES[req.query.done ?? ''] ?? null });
+    return send(reply, page(frame('Ответы гражданам', viewer), body));
+  });
+
+  /** Renders the incident page (also after a refused form, keeping the text). */
+  const incidentPage = async (req: FastifyRequest, reply: FastifyReply, viewer: Viewer, incident: Incident, o: { stage?: string; template?: string; text?: string; error?: string; notice?: string; status?: number }) => {
+    const stageAsked = REPLY_STAGES.includes(o.stage as ReplyStage) ? (o.stage as ReplyStage) : null;
+    const s = await suggestReplies(db, incident, tz, stageAsked, 5);
+    let selected = s.options.find((x) => x.templateId === o.template) ?? null;
+    if (!selected && o.template) {
+      // A template not among the first suggestions (still of this stage): render it for the editor if it can be.
+      const t = templateSet().byId.get(o.template);
+      if (t && t.stage === s.stage && t.id !== s.history.lastTemplateIdForCitizen) {
+        try {
+          selected = { templateId: t.id, text: render(t, replyVars((await loadReplyContext(db, incident, tz)).context)) };
+        } catch {
+          selected = null; // a value is missing for it: not offered
+        }
+      }
+    }
+    const [message, names] = await Promise.all([db.messages.get(incident.primaryMessageId), db.dashboard.names()]);
+    const body = pressIncidentBody({
+      incident,
+      message: { text: message?.text ?? '', authorName: message?.authorName ?? null, platform: message?.platform ?? 'web', permalink: message?.permalink ?? null, publishedAt: message?.publishedAt ?? incident.openedAt },
+      municipalityName: incident.municipalityId ? (names.municipalities.get(incident.municipalityId) ?? incident.municipalityId) : null,
+      officialName: incident.officialId ? (names.officials.get(incident.officialId) ?? incident.officialId) : null,
+      replies: s.replies,
+      stage: s.stage,
+      defaultStage: s.defaultStage,
+      options: s.options,
+      selected,
+      text: o.text ?? null,
+      csrf: req.csrfToken ?? '',
+      mayApprove: mayApproveReplies(viewer),
+      mayPublishDirectly: mayPublishDirectly(viewer, deps.cfg.OFFICIALS_MAY_PUBLISH),
+      actionable: ACTIONABLE_STATUSES.has(incident.status),
+      notice: o.notice ?? null,
+      error: o.error ?? null,
+      tz,
+      now: deps.now(),
+    });
+    return send(reply, page(frame(`Ответ на обращение №${incident.id}`, viewer), body), o.status ?? 200);
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { stage?: string; template?: string; done?: string } }>('/press/incidents/:id', async (req, reply) => {
+    const viewer = viewerOf(req);
+    const incident = await visibleIncident(viewer, req.params.id);
+    if (!incident) return notFound(reply, viewer);
+    return incidentPage(req, reply, viewer, incident, { stage: req.query.stage, template: req.query.template, notice: NOTICES[req.query.done ?? ''] });
+  });
+
+  await app.register(async (scope) => {
+    // Urlencoded bodies are parsed here only (as the sign-in form); a reply of 4000 Cyrillic letters is ~24 KB encoded.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+
+    /** Every form: a session and its CSRF token, else 403 (nothing changes). */
+    const guard = (req: FastifyRequest<{ Body: Form }>, reply: FastifyReply): Viewer | null => {
+      const viewer = viewerOf(req);
+      if (!csrfOk(req, req.body?.csrf)) {
+        deps.log.warn('press.csrf-rejected', { officialId: viewer.officialId, route: req.routeOptions.url });
+        void send(reply, page(frame('Форма устарела', viewer), { __html: `<div class="card"><p class="error">${REFUSALS.csrf}</p><p><a href="/press">К очереди ответов</a></p></div>` }), 403);
+        return null;
+      }
+      return viewer;
+    };
+
+    scope.post<{ Params: { id: string }; Body: Form }>('/press/incidents/:id/reply', async (req, reply) => {
+      const viewer = guard(req, reply);
+      if (!viewer) return reply;
+      const incident = await visibleIncident(viewer, req.params.id);
+      if (!incident) return forbidden(req, reply);
+      const text = (req.body.text ?? '').slice(0, 8000);
+      const stage = REPLY_STAGES.includes(req.body.stage as ReplyStage) ? (req.body.stage as ReplyStage) : null;
+      const keep = { stage: req.body.stage, template: req.body.templateId, text };
+      if (!ACTIONABLE_STATUSES.has(incident.status)) return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS.closed, status: 409 });
+      if (!stage) return reply.status(400).send({ error: 'Некорректный вид ответа' });
+      const r = await submitReply(deps, actorOf(viewer), incident, { templateId: req.body.templateId || null, stage, text });
+      if (r.kind === 'refused') return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS[r.reason], status: 422 });
+      deps.log.info('press.reply-submitted', { incidentId: incident.id, replyId: r.replyId, officialId: viewer.officialId, kind: r.kind });
+      return reply.redirect(`/press/incidents/${incident.id}?done=${r.kind}`, 303);
+    });
+
+    scope.post<{ Params: { id: string }; Body: Form }>('/press/replies/:id/approve', async (req, reply) => {
+      const viewer = guard(req, reply);
+      if (!viewer) return reply;
+      const existing = ID.test(req.params.id) ? await db.replies.get(req.params.id) : null;
+      const incident = existing ? await visibleIncident(viewer, existing.incidentId) : null;
+      if (!existing || !incident || !mayApproveReplies(viewer)) return forbidden(req, reply);
+      const r = await approveReply(deps, actorOf(viewer), existing.id, typeof req.body.text === 'string' ? req.body.text.slice(0, 8000) : null);
+      if (r.kind === 'refused') {
+        if (r.reason === 'not-allowed') return forbidden(req, reply);
+        return incidentPage(req, reply, viewer, incident, { text: req.body.text, error: REFUSALS[r.reason], status: r.reason === 'already-decided' ? 409 : 422 });
+      }
+      return reply.redirect(`/press/incidents/${incident.id}?done=approved`, 303);
+    });
+
+    scope.post<{ Params: { id: string }; Body: Form }>('/press/replies/:id/retry', async (req, reply) => {
+      const viewer = guard(req, reply);
+      if (!viewer) return reply;
+      const existing = ID.test(req.params.id) ? await db.replies.get(req.params.id) : null;
+      const incident = existing ? await visibleIncident(viewer, existing.incidentId) : null;
+      if (!existing || !incident || !mayApproveReplies(viewer)) return forbidden(req, reply);
+      const r = await retryReply(deps, actorOf(viewer), existing.id);
+      if (r.kind === 'refused') return incidentPage(req, reply, viewer, incident, { error: REFUSALS[r.reason], status: 409 });
+      return reply.redirect(`/press/incidents/${incident.id}?done=retried`, 303);
+    });
+  });
+}
