@@ -4,10 +4,7 @@
  * the page; every interpolated value is HTML-escaped.
  */
 
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+import { escapeHtml } from '../../src/lib/html';
 
 export interface FormOptions {
   /** Id of the watched source (a `web` source) the comments belong to; validated by the route. */

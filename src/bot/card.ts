@@ -4,7 +4,8 @@ import { TOPIC_NAMES_RU } from '../domain/types';
 import { ACTIONABLE_STATUSES } from '../domain/incident-actions';
 import { formatLocal } from '../domain/periods';
 import type { CallbackAction } from './callback';
-import { escapeHtml, formatDeadline, STATUS_RU, trimText } from './texts';
+import { escapeHtml } from '../lib/html';
+import { formatDeadline, STATUS_RU, trimText } from './texts';
 
 export interface InlineButton {
   text: string;

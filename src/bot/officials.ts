@@ -24,7 +24,8 @@ import type { ReplyStage } from '../replies/templates';
 import { signCallback, verifyCallback, type CallbackAction, type CallbackData } from './callback';
 import type { InlineKeyboard } from './card';
 import type { TelegramOffice } from './telegram';
-import { escapeHtml, formatDeadline, formatDuration, ROLE_RU, STATUS_RU, T, trimText } from './texts';
+import { escapeHtml } from '../lib/html';
+import { formatDeadline, formatDuration, ROLE_RU, STATUS_RU, T, trimText } from './texts';
 
 /** A dialogue in progress, kept in the database (bot_sessions) for SESSION_TTL. */
 type Session =

@@ -1,10 +1,7 @@
 /** Russian texts of the officials' bot and Telegram HTML helpers. Pure. */
 import { formatLocal } from '../domain/periods';
+import { escapeHtml } from '../lib/html';
 
-/** Escapes text for Telegram HTML (`<`, `>`, `&`, and `"` for attributes). */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Trims to `max` characters on a word boundary, with an ellipsis. */
 export function trimText(s: string, max: number): string {

@@ -9,7 +9,8 @@ import type { Db } from '../db';
 import type { Logger } from '../log';
 import { toViewer, type Viewer } from './access';
 import { DUMMY_HASH, hashPassword, newToken, signToken, tokenHash, unsignToken, verifyPassword } from './passwords';
-import { escapeHtml, html, page } from './html';
+import { escapeHtml } from '../lib/html';
+import { html, page } from './html';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,12 +2,7 @@
 import type { Viewer } from './access';
 import { ROLE_NAMES_RU } from './access';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values. Everything a citizen wrote goes through it. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+import { escapeHtml } from '../lib/html';
 
 /** A tagged template that escapes every interpolation except `raw(...)` fragments. */
 export interface RawHtml {

@@ -1,7 +1,8 @@
 import { callbackSecret, signCallback, verifyCallback } from '../../../src/bot/callback';
 import { addClockMinutes, decideLongTimer, parseSlaCalendar } from '../../../src/domain/sla';
 import { parsePromise } from '../../../src/domain/incident-actions';
-import { escapeHtml, trimText } from '../../../src/bot/texts';
+import { escapeHtml } from '../../../src/lib/html';
+import { trimText } from '../../../src/bot/texts';
 
 const TZ = 'Asia/Krasnoyarsk';
 

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { feedItemToMessage, htmlToText, parseFeed } from '../../../connectors/web/map';
-import { escapeHtml, renderCommentForm } from '../../../connectors/web/form';
+import { escapeHtml } from '../../../src/lib/html';
+import { renderCommentForm } from '../../../connectors/web/form';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../../fixtures/feeds', name), 'utf8');
 

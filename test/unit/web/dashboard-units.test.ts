@@ -4,7 +4,8 @@ import { digestCron, digestPeriod } from '../../../src/digest/scheduler';
 import type { StatsRow } from '../../../src/db/stats';
 import { canSee, scopeFilter, scopeOf } from '../../../src/web/access';
 import { csvCell } from '../../../src/web/csv';
-import { escapeHtml, formatMinutes, html, jsonForScript } from '../../../src/web/html';
+import { escapeHtml } from '../../../src/lib/html';
+import { formatMinutes, html, jsonForScript } from '../../../src/web/html';
 import { verifyPassword, hashPassword, signToken, unsignToken } from '../../../src/web/passwords';
 
 const row = (over: Partial<StatsRow> = {}): StatsRow => ({
