@@ -111,7 +111,7 @@ export class TelegramOffice {
   async refreshCards(incidentId: string): Promise<void> {
     const incident = await this.deps.db.incidents.get(incidentId);
     if (!incident) return;
-    for (const n of await this.deps.db.bot.cards(incidentId)) {
+    for (const n of await this.deps.db.notifications.delivered(incidentId)) {
       const c = await this.card(incident, n.officialId, n.kind === 'escalation');
       try {
         await this.edit(n.chatId as string, n.messageId as string, c.text, c.keyboard);

@@ -1,6 +1,5 @@
 /** What the officials' bot reads and writes: dialogue state, incident actions, promises, cards, own numbers. */
 import { OPEN_STATUSES } from './incidents';
-import type { Notification } from './notifications';
 import type { Sql } from './sql';
 
 export interface Promise_ {
@@ -25,7 +24,7 @@ export interface OwnStats {
 }
 
 type Row = Record<string, unknown>;
-const toPromise = (r: Row): Promise_ => ({
+export const toPromise = (r: Row): Promise_ => ({
   id: r.id as string,
   incidentId: r.incident_id as string,
   officialId: (r.official_id as string) ?? null,
@@ -35,7 +34,7 @@ const toPromise = (r: Row): Promise_ => ({
   keptAt: (r.kept_at as Date) ?? null,
   brokenAt: (r.broken_at as Date) ?? null,
 });
-const PROMISE_COLUMNS = 'id::text, incident_id::text, official_id, text, due_at, created_at, kept_at, broken_at';
+export const PROMISE_COLUMNS = 'id::text, incident_id::text, official_id, text, due_at, created_at, kept_at, broken_at';
 
 /** Queries of the officials' bot. */
 export const botQueries = (sql: Sql) => ({
@@ -149,24 +148,6 @@ export const botQueries = (sql: Sql) => ({
     return r.rows.length > 0;
   },
 
-  /** Cards and escalation messages of an incident that were delivered (to edit them in place). */
-  async cards(incidentId: string): Promise<Notification[]> {
-    const r = await sql.query<Row>(
-      `SELECT incident_id::text, official_id, kind, chat_id, message_id, status, detail, sent_at FROM notifications
-       WHERE incident_id = $1 AND kind IN ('card', 'escalation') AND status = 'sent' AND message_id IS NOT NULL ORDER BY sent_at`,
-      [incidentId],
-    );
-    return r.rows.map((x) => ({
-      incidentId: x.incident_id as string,
-      officialId: x.official_id as string,
-      kind: x.kind as string,
-      chatId: (x.chat_id as string) ?? null,
-      messageId: (x.message_id as string) ?? null,
-      status: x.status as Notification['status'],
-      detail: (x.detail as string) ?? null,
-      sentAt: x.sent_at as Date,
-    }));
-  },
 
   /**
    * Forgets the undeliverable cards of an official's open incidents (they could not be sent before the

@@ -1,4 +1,5 @@
 /** Read-only queries of the dashboard's incident list and incident page. */
+import { PROMISE_COLUMNS, toPromise } from './bot';
 import { OPEN_STATUSES } from './incidents';
 import type { Sql } from './sql';
 
@@ -124,20 +125,11 @@ export const dashboardQueries = (sql: Sql) => ({
 
   /** Promises made on an incident, oldest first. */
   async promises(incidentId: string): Promise<PromiseRow[]> {
-    const r = await sql.query<Row>(
-      `SELECT id::text, official_id, text, due_at, created_at, kept_at, broken_at FROM promises
-       WHERE incident_id = $1 ORDER BY created_at, id`,
+    const r = await sql.query<Record<string, unknown>>(
+      `SELECT ${PROMISE_COLUMNS} FROM promises WHERE incident_id = $1 ORDER BY created_at, id`,
       [incidentId],
     );
-    return r.rows.map((x) => ({
-      id: x.id as string,
-      officialId: (x.official_id as string) ?? null,
-      text: x.text as string,
-      dueAt: x.due_at as Date,
-      createdAt: x.created_at as Date,
-      keptAt: (x.kept_at as Date) ?? null,
-      brokenAt: (x.broken_at as Date) ?? null,
-    }));
+    return r.rows.map(toPromise);
   },
 
   /** Names of officials and municipalities, for labels. */

@@ -51,6 +51,16 @@ export const notificationQueries = (sql: Sql) => ({
     return r.rows.length > 0;
   },
 
+  /** Cards and escalation messages of an incident that were delivered (to edit them in place). */
+  async delivered(incidentId: string): Promise<Notification[]> {
+    const r = await sql.query<Record<string, unknown>>(
+      `SELECT ${COLUMNS} FROM notifications
+       WHERE incident_id = $1 AND kind IN ('card', 'escalation') AND status = 'sent' AND message_id IS NOT NULL ORDER BY sent_at`,
+      [incidentId],
+    );
+    return r.rows.map(toNotification);
+  },
+
   /** All notifications of an incident, oldest first. */
   async forIncident(incidentId: string): Promise<Notification[]> {
     const r = await sql.query<Record<string, unknown>>(
