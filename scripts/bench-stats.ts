@@ -2,7 +2,7 @@
  * Statistics benchmark: fills a PostgreSQL database with N incidents (default 1,000,000) over a year via
  * generate_series, then times the dashboard's queries through src/db/stats.ts and prints their plans.
  *
- *   npx tsx scripts/bench-stats.ts [--incidents 1000000] [--keep]
+ *   npx tsx scripts/bench-stats.ts [--incidents 1000000] [--keep] [--exact]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5439/postgres (default: TEST_DATABASE_URL or that URL)
  *
  * It creates (and drops, unless --keep) its own database `otklik_bench` on that server.
@@ -22,6 +22,8 @@ const arg = (name: string) => {
 };
 const N = Number(arg('incidents') ?? 1_000_000);
 const KEEP = process.argv.includes('--keep');
+/** Also time summaryExact (the definition, straight from incidents) and check the numbers are identical. */
+const EXACT = process.argv.includes('--exact');
 const ADMIN = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5439/postgres';
 const NAME = 'otklik_bench';
 const TZ = 'Asia/Krasnoyarsk';
@@ -98,10 +100,20 @@ async function main() {
     t = Date.now();
     await db.sql.exec('VACUUM ANALYZE');
     out(`VACUUM ANALYZE in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    t = Date.now();
+    await db.stats.rebuildRollup(TZ); // what the first summary in a new time zone does (migration 0005)
+    await db.sql.exec('VACUUM ANALYZE stats_daily');
+    const size = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM stats_daily');
+    out(`rollup built in ${((Date.now() - t) / 1000).toFixed(1)} s: ${size.rows[0].n} rows`);
 
     const ctx = { targetMinutes: 240, timezone: TZ, now };
-    const cases: { name: string; run: () => Promise<unknown> }[] = [];
-    const summary = (name: string, f: StatsFilter, g: StatsGroup) => cases.push({ name, run: async () => rankRows((await db.stats.summary(f, g, ctx)).groups, 5) });
+    const cases: { name: string; run: () => Promise<unknown>; exact?: () => Promise<unknown> }[] = [];
+    const summary = (name: string, f: StatsFilter, g: StatsGroup) =>
+      cases.push({
+        name,
+        run: async () => db.stats.summary(f, g, ctx),
+        exact: async () => db.stats.summaryExact(f, g, ctx),
+      });
     summary('today, total', today(now, TZ), 'none');
     summary('this week, total', thisWeek(now, TZ), 'none');
     summary('30 days by municipality (ranking)', lastDays(now, 30, TZ), 'municipality');
@@ -113,18 +125,32 @@ async function main() {
     cases.push({ name: 'overdue now, top 20 (region)', run: () => db.stats.overdue({}, ctx, 20) });
     cases.push({ name: 'overdue now, top 20 (abakan)', run: () => db.stats.overdue({ municipalityId: 'abakan' }, ctx, 20) });
 
-    out(`\n${N.toLocaleString('en')} incidents — median of 5 runs after one warm-up (ms):`);
-    for (const c of cases) {
-      await c.run();
+    const time = async (run: () => Promise<unknown>) => {
+      await run();
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {
         const s = process.hrtime.bigint();
-        await c.run();
+        await run();
         times.push(Number(process.hrtime.bigint() - s) / 1e6);
       }
       times.sort((a, b) => a - b);
-      out(`  ${c.name.padEnd(42)} ${times[2].toFixed(1).padStart(8)}   (min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)})`);
+      return `${times[2].toFixed(1).padStart(8)}   (min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)})`;
+    };
+    out(`\n${N.toLocaleString('en')} incidents — median of 5 runs after one warm-up (ms)${EXACT ? '; exact = straight from incidents' : ''}:`);
+    let differ = 0;
+    for (const c of cases) {
+      out(`  ${c.name.padEnd(42)} ${await time(c.run)}`);
+      if (c.exact && EXACT) {
+        out(`  ${'  exact'.padEnd(42)} ${await time(c.exact)}`);
+        const [a, b] = [JSON.stringify(rankRows([...((await c.run()) as { groups: [] }).groups], 5)), JSON.stringify(rankRows([...((await c.exact()) as { groups: [] }).groups], 5))];
+        const [ta, tb] = [JSON.stringify(((await c.run()) as { total: unknown }).total), JSON.stringify(((await c.exact()) as { total: unknown }).total)];
+        if (a !== b || ta !== tb) {
+          differ++;
+          out(`    DIFFERENT from the exact numbers:\n    fast  ${ta}\n    exact ${tb}`);
+        }
+      }
     }
+    if (EXACT) out(differ === 0 ? '  fast and exact numbers are identical in every case' : `  ${differ} case(s) differ`);
 
     out('\nPlans (EXPLAIN ANALYZE), top nodes:');
     const explain = async (label: string, q: string, params: unknown[]) => {
