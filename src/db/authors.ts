@@ -14,32 +14,36 @@ export const authorQueries = (sql: Sql) => ({
     profileUrl: string | null;
     contactHash: string | null;
   }): Promise<string> {
-    const find = async (kind: string, platform: string, key: string) =>
-      (
-        await sql.query<{ author_id: string }>(
-          'SELECT author_id::text FROM author_identities WHERE kind = $1 AND platform = $2 AND key = $3',
-          [kind, platform, key],
-        )
-      ).rows[0]?.author_id ?? null;
-    const byAccount = await find('account', a.platform, a.platformId);
-    const byContact = a.contactHash ? await find('contact', '*', a.contactHash) : null;
-    let authorId = byAccount ?? byContact;
-    if (!authorId) {
-      authorId = (
-        await sql.query<{ id: string }>('INSERT INTO authors (display_name) VALUES ($1) RETURNING id::text', [a.displayName])
-      ).rows[0].id;
-    }
-    const link = async (kind: string, platform: string, key: string, url: string | null) => {
-      await sql.query(
-        `INSERT INTO author_identities (kind, platform, key, author_id, profile_url) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [kind, platform, key, authorId, url],
+    // One round trip for a known author (account or contact), one more for a new one.
+    const known = await sql.query<{ kind: string; author_id: string }>(
+      `SELECT kind, author_id::text FROM author_identities
+       WHERE (kind = 'account' AND platform = $1 AND key = $2) OR (kind = 'contact' AND platform = '*' AND key = $3)`,
+      [a.platform, a.platformId, a.contactHash],
+    );
+    const byAccount = known.rows.find((r) => r.kind === 'account')?.author_id ?? null;
+    const byContact = known.rows.find((r) => r.kind === 'contact')?.author_id ?? null;
+    if (byAccount && (byContact || !a.contactHash)) return byAccount;
+    // Link what is missing to the author we know (or a new one); whoever linked an identity first wins, so a
+    // concurrent twin ends up with the same author: the identities are read back in the same statement.
+    const r = await sql.query<{ author_id: string }>(
+      `WITH fresh AS (INSERT INTO authors (display_name) SELECT $6 WHERE $7::bigint IS NULL RETURNING id),
+       owner AS (SELECT coalesce($7::bigint, (SELECT id FROM fresh)) AS id),
+       acc AS (INSERT INTO author_identities (kind, platform, key, author_id, profile_url)
+               SELECT 'account', $1, $2, id, $4 FROM owner ON CONFLICT DO NOTHING RETURNING author_id),
+       con AS (INSERT INTO author_identities (kind, platform, key, author_id)
+               SELECT 'contact', '*', $3, id FROM owner WHERE $3::text IS NOT NULL ON CONFLICT DO NOTHING)
+       SELECT coalesce((SELECT author_id FROM acc), $5::bigint, (SELECT id FROM owner))::text AS author_id`,
+      [a.platform, a.platformId, a.contactHash, a.profileUrl, byAccount, a.displayName, byAccount ?? byContact],
+    );
+    const owner = r.rows[0].author_id;
+    if (owner !== (byAccount ?? byContact) && !byAccount) {
+      // The account was linked by a concurrent twin between our read and our insert: that link wins.
+      const again = await sql.query<{ author_id: string }>(
+        `SELECT author_id::text FROM author_identities WHERE kind = 'account' AND platform = $1 AND key = $2`,
+        [a.platform, a.platformId],
       );
-      return find(kind, platform, key);
-    };
-    // Whoever linked the account first wins; the contact then points at the same person.
-    const owner = byAccount ?? (await link('account', a.platform, a.platformId, a.profileUrl)) ?? authorId;
-    if (a.contactHash && !byContact) await link('contact', '*', a.contactHash, null);
+      return again.rows[0]?.author_id ?? owner;
+    }
     return owner;
   },
 });
