@@ -1,5 +1,5 @@
 /** Read-only queries of the dashboard's incident list and incident page. */
-import { PROMISE_COLUMNS, toPromise } from './bot';
+import { PROMISE_COLUMNS, toPromise, type Promise_ } from './bot';
 import { OPEN_STATUSES } from './incidents';
 import type { Sql } from './sql';
 
@@ -44,15 +44,8 @@ export interface IncidentMessage {
   reason: string;
 }
 
-export interface PromiseRow {
-  id: string;
-  officialId: string | null;
-  text: string;
-  dueAt: Date;
-  createdAt: Date;
-  keptAt: Date | null;
-  brokenAt: Date | null;
-}
+/** A promise made on an incident. */
+export type PromiseRow = Promise_;
 
 type Row = Record<string, unknown>;
 const OPEN_LIST = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');

@@ -10,16 +10,8 @@ import { ingestMessage } from '../../src/ingest/ingest';
 import { createRedis, Queues } from '../../src/pipeline/queues';
 import { freshPgDatabase, testRedisUrl, uniquePrefix, waitFor } from '../helpers/env';
 
+import { PLACES, PROBLEMS } from '../helpers/complaints';
 const ROOT = path.resolve(__dirname, '../..');
-const PLACES = ['Абакане', 'Черногорске', 'Саяногорске', 'Абазе', 'Сорске', 'Усть-Абакане', 'Шире'];
-const PROBLEMS = [
-  'нет горячей воды в доме',
-  'не вывозят мусор со двора',
-  'огромная яма на дороге у дома',
-  'автобус не пришёл, ждали час, у дома',
-  'не горят фонари во дворе дома',
-  'в подъезде прорвало трубу, дом',
-];
 
 function message(i: number): RawMessage {
   const complaint = i % 5 !== 0;

@@ -23,17 +23,9 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { freshPgDatabase, testConfig, testRedisUrl, waitFor } from '../helpers/env';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/services';
 
+import { PLACES, PROBLEMS } from '../helpers/complaints';
 const ROOT = path.resolve(__dirname, '../..');
 const N = 2000;
-const PLACES = ['Абакане', 'Черногорске', 'Саяногорске', 'Абазе', 'Сорске', 'Усть-Абакане', 'Шире'];
-const PROBLEMS = [
-  'нет горячей воды в доме',
-  'не вывозят мусор со двора',
-  'огромная яма на дороге у дома',
-  'автобус не пришёл, ждали час, у дома',
-  'не горят фонари во дворе дома',
-  'в подъезде прорвало трубу, дом',
-];
 const FILLER = ['сегодня', 'утром', 'снова', 'опять', 'уже', 'третий', 'день', 'подряд', 'соседи', 'тоже', 'жалуются', 'просим',
   'разобраться', 'срочно', 'пожалуйста', 'вчера', 'вечером', 'звонили', 'писали', 'ждём', 'неделю', 'люди', 'дети', 'пенсионеры'];
 const isComplaint = (i: number) => i % 5 !== 0;

@@ -3,6 +3,7 @@
  * exact definition (summaryExact, straight from incidents) on a randomized history, on PostgreSQL and PGlite —
  * through inserts (one row and many per statement), late answers, escalations, moves, deletions and odd periods.
  */
+import { seededRandom } from '../../classifiers/linear-model';
 import { createAnalyzer } from '../../classifiers';
 import { seedRegion } from '../../src/app';
 import type { Db } from '../../src/db';
@@ -17,16 +18,7 @@ const NOW = new Date('2026-11-23T12:00:00Z');
 const MIN = 60_000;
 
 /** mulberry32: the same "random" history on every run and both databases. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 describe.each(DB_KINDS)('fast statistics equal the exact ones on a random history (%s)', (kind) => {
   let db: Db;
