@@ -29,8 +29,9 @@ ensure_node_deps() {
     # A registry mirror that serves only this platform's optional binaries (@swc/core-*, unrs-resolver
     # bindings) leaves them out of the lock file, and npm ci's sync check then refuses it: fall back to
     # npm install, which installs the locked versions of everything that is locked.
-    npm ci --no-audit --no-fund --loglevel=error >&2 \
-      || { say "npm ci refused the lock file; npm install instead"; npm install --no-audit --no-fund --loglevel=error >&2; } \
+    local log="${TMPDIR:-/tmp}/otklik-npm-ci.log"
+    npm ci --no-audit --no-fund --loglevel=error >"$log" 2>&1 \
+      || { say "npm ci refused the lock file (see $log); npm install instead"; npm install --no-audit --no-fund --loglevel=error >&2; } \
       || die "npm install failed"
   fi
 }
