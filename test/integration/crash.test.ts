@@ -10,25 +10,15 @@ import { ingestMessage } from '../../src/ingest/ingest';
 import { createRedis, Queues } from '../../src/pipeline/queues';
 import { freshPgDatabase, testRedisUrl, uniquePrefix, waitFor } from '../helpers/env';
 
-import { PLACES, PROBLEMS } from '../helpers/complaints';
+import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
 const ROOT = path.resolve(__dirname, '../..');
 
 function message(i: number): RawMessage {
-  const complaint = i % 5 !== 0;
-  return {
-    platform: 'vk',
+  return rawMessage({
     externalId: `wall-1_${i}`,
-    sourceId: null,
     author: { platformId: String(1000 + i), displayName: null, profileUrl: null },
-    text: complaint ? `${PROBLEMS[i % PROBLEMS.length]} ${i} в ${PLACES[i % PLACES.length]}, сколько можно!` : `Спасибо за праздник ${i}, всё было отлично!`,
-    publishedAt: new Date(Date.now() - 30 * 60_000),
-    permalink: null,
-    parentExternalId: null,
-    threadExternalId: null,
-    attachments: [],
-    hints: {},
-    replyTarget: null,
-  };
+    text: i % 5 !== 0 ? `${PROBLEMS[i % PROBLEMS.length]} ${i} в ${PLACES[i % PLACES.length]}, сколько можно!` : `Спасибо за праздник ${i}, всё было отлично!`,
+  });
 }
 
 describe('a worker process killed in the middle of the pipeline', () => {

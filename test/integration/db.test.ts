@@ -8,23 +8,17 @@ import { migrate, migrationFiles } from '../../src/db/migrate';
 import type { RawMessage } from '../../src/domain/types';
 import { InputError } from '../../src/errors';
 import { importFile } from '../../src/import';
+import { rawMessage } from '../helpers/complaints';
 import { DB_KINDS, openTestDb } from '../helpers/db';
 
-const raw = (over: Partial<RawMessage> = {}): RawMessage => ({
-  platform: 'vk',
-  externalId: 'wall-1_10_100',
-  sourceId: null,
-  author: { platformId: '42', displayName: 'Анна', profileUrl: 'https://vk.com/id42' },
-  text: 'Яма на дороге у школы',
-  publishedAt: new Date('2026-11-20T03:00:00Z'),
-  permalink: null,
-  parentExternalId: null,
-  threadExternalId: null,
-  attachments: [],
-  hints: {},
-  replyTarget: null,
-  ...over,
-});
+const raw = (over: Partial<RawMessage> = {}): RawMessage =>
+  rawMessage({
+    externalId: 'wall-1_10_100',
+    author: { platformId: '42', displayName: 'Анна', profileUrl: 'https://vk.com/id42' },
+    text: 'Яма на дороге у школы',
+    publishedAt: new Date('2026-11-20T03:00:00Z'),
+    ...over,
+  });
 
 const YAML_OK = `officials:
   - id: abakan-head

@@ -23,7 +23,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { freshPgDatabase, testConfig, testRedisUrl, waitFor } from '../helpers/env';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/services';
 
-import { PLACES, PROBLEMS } from '../helpers/complaints';
+import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
 const ROOT = path.resolve(__dirname, '../..');
 const N = 2000;
 const FILLER = ['сегодня', 'утром', 'снова', 'опять', 'уже', 'третий', 'день', 'подряд', 'соседи', 'тоже', 'жалуются', 'просим',
@@ -46,20 +46,11 @@ function complaintText(i: number): string {
 }
 
 function message(tag: string, i: number): RawMessage {
-  return {
-    platform: 'vk',
+  return rawMessage({
     externalId: `${tag}-1_${i}`,
-    sourceId: null,
     author: { platformId: String(1000 + i), displayName: null, profileUrl: null },
     text: isComplaint(i) ? complaintText(i) : `Спасибо за праздник ${i}, всё было отлично!`,
-    publishedAt: new Date(Date.now() - 30 * 60_000),
-    permalink: null,
-    parentExternalId: null,
-    threadExternalId: null,
-    attachments: [],
-    hints: {},
-    replyTarget: null,
-  };
+  });
 }
 
 /** The app's real winston logger, with every entry kept in memory (to count retries, reconcile repairs, alerts). */

@@ -1,14 +1,17 @@
 import type { RawMessage } from '../../src/domain/types';
 import { ingestMessage } from '../../src/ingest/ingest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { rawMessage } from '../helpers/complaints';
 import { waitFor } from '../helpers/env';
 
-const raw = (over: Partial<RawMessage>): RawMessage => ({
-  platform: 'vk', externalId: 'wall-5_1_2', sourceId: null,
-  author: { platformId: '77', displayName: 'Ки\u0000ра', profileUrl: null },
-  text: 'Нет горячей воды в Абакане на Пушкина 12\u0000, третий день!', publishedAt: new Date(0),
-  permalink: null, parentExternalId: null, threadExternalId: null, attachments: [], hints: {}, replyTarget: null, ...over,
-});
+const raw = (over: Partial<RawMessage>): RawMessage =>
+  rawMessage({
+    externalId: 'wall-5_1_2',
+    author: { platformId: '77', displayName: 'Ки\u0000ра', profileUrl: null },
+    text: 'Нет горячей воды в Абакане на Пушкина 12\u0000, третий день!',
+    publishedAt: new Date(0),
+    ...over,
+  });
 
 describe('ingest of odd platform data', () => {
   let app: TestApp;
