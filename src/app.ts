@@ -2,6 +2,7 @@
  * The composition root: config → dependencies → roles (api, pipeline, ingest, bot, connectors, demo) → stop.
  * `start` runs every role in one process (the embedded default); `worker` runs pipeline stages only.
  */
+import fs from 'node:fs';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createAnalyzer, type RegionPack } from '../classifiers';
@@ -10,7 +11,7 @@ import type { Config } from './config';
 import { openDb, type Db } from './db';
 import { loadDemoCorpus } from './demo/corpus';
 import { demoReader, DEMO_OFFICIALS_FILE } from './demo/feed';
-import { importFile } from './import';
+import { importFile, parseImportFile } from './import';
 import { createRootLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { startPipeline } from './pipeline';
@@ -75,7 +76,9 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     const metrics = createMetrics();
     const readers = new SourceReaders();
     registerConnectorReaders(readers, cfg, now);
-    const demo = cfg.roles.includes('demo') && demoEnabled(cfg);
+    // 'auto' never feeds made-up posts into a region's real data: only an empty or demo-only database gets them.
+    const demo = cfg.roles.includes('demo') && demoEnabled(cfg) && (cfg.DEMO === 'on' || (await onlyDemoOfficials(db)));
+    if (cfg.roles.includes('demo') && demoEnabled(cfg) && !demo) log.warn('demo.skipped', { reason: 'officials-imported' });
     if (demo) readers.register('vk', 'demo', demoReader(now)).register('telegram', 'demo', demoReader(now)).register('web', 'demo', demoReader(now));
     // With a token, every process can send cards (the notify stage runs wherever the pipeline does); only the poller is role-bound.
     const telegram = createTelegramOffice(cfg, { db, now, timezone: analyzer.region.timezone, log });
@@ -164,6 +167,12 @@ export async function seedRegion(db: Db, region: RegionPack): Promise<void> {
   await db.officials.upsertMunicipalities(
     region.municipalities.map((m) => ({ id: m.id, region: region.code, name: m.name, kind: m.kind, center: m.center, oktmo: m.oktmo ?? null })),
   );
+}
+
+/** True when the database holds no officials but the demo's (a fresh install, or one only the demo has used). */
+async function onlyDemoOfficials(db: Db): Promise<boolean> {
+  const demoIds = new Set(parseImportFile(fs.readFileSync(DEMO_OFFICIALS_FILE, 'utf8')).officials.map((o) => o.id));
+  return (await db.officials.all()).every((o) => demoIds.has(o.id));
 }
 
 /** Loads the demo officials and the demo sources (idempotent, so every start may do it). */
