@@ -53,6 +53,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Source kinds that are read by polling (others arrive by webhook or stream). */
+const POLLED_KINDS = new Set(['vk/wall', 'vk/search', 'web/feed']);
+
 /** True when no platform token is set: `start` then feeds the demo posts. */
 export function demoEnabled(cfg: Config): boolean {
   if (cfg.DEMO !== 'auto') return cfg.DEMO === 'on';
@@ -113,7 +116,12 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     if (cfg.roles.includes('ingest')) {
       for (const source of await db.sources.all()) {
         const reader = readers.readerFor(source);
-        if (!reader || !source.enabled) continue;
+        if (!source.enabled) continue;
+        if (!reader) {
+          // A polled kind without its reader means a missing token (VK wall/search need VK_SERVICE_TOKEN).
+          if (POLLED_KINDS.has(`${source.platform}/${source.kind}`)) log.warn('source.unread', { sourceId: source.id, kind: source.kind });
+          continue;
+        }
         await queues.queue('ingest').upsertJobScheduler(`poll-${source.id}`, { every: reader.everyMs }, { name: 'ingest', data: { sourceId: source.id } });
       }
     }
@@ -124,6 +132,11 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       url = await http.listen({ port: cfg.HTTP_PORT, host: cfg.HTTP_HOST });
       closers.unshift(() => (http as HttpServer).close());
       log.info('http.listening', { port: Number(new URL(url).port) });
+      // Build the statistics rollup now, in the background, rather than in the first dashboard request.
+      void db.stats
+        .ensureRollup(analyzer.region.timezone)
+        .then((built) => built && log.info('stats.rollup-built'))
+        .catch((err) => log.warn('stats.rollup-failed', errorFields(err)));
     }
     if (cfg.roles.includes('connectors')) {
       // Streams (VK Bots Long Poll); polled sources run in the 'ingest' role, webhooks in 'api'.

@@ -550,6 +550,14 @@ export const statsQueries = (sql: Sql) => ({
     return assemble(group, m, pr, labels);
   },
 
+  /** Builds the rollup for `timezone` unless it is already kept in it; true when it (re)built. */
+  async ensureRollup(timezone: string): Promise<boolean> {
+    const st = await sql.query<{ timezone: string | null }>('SELECT timezone FROM stats_rollup_state');
+    if (st.rows[0]?.timezone === timezone) return false;
+    await this.rebuildRollup(timezone);
+    return true;
+  },
+
   /** (Re)builds the daily rollup with days counted in `timezone` (done by the first summary in a new time zone). */
   async rebuildRollup(timezone: string): Promise<void> {
     await sql.query('SELECT stats_daily_rebuild($1::text)', [timezone]);
