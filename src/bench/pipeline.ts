@@ -19,6 +19,7 @@ import type { RawMessage } from '../domain/types';
 import { importFile } from '../import';
 import { ingestMessage } from '../ingest/ingest';
 import { createRedis } from '../pipeline/queues';
+import { fillHistory } from '../db/bench-fill';
 
 export interface BenchOptions {
   redisUrl: string;
@@ -30,6 +31,10 @@ export interface BenchOptions {
   concurrency: number;
   out: (line: string) => void;
   progress?: (phase: string, done: number, total: number) => void;
+  /** Stored history before the run (growth): past incidents over a year, the last three days still open. */
+  history?: number;
+  /** Skip the raw chain (growth runs compare with each other). */
+  skipRaw?: boolean;
 }
 const HOPS = ['detect', 'dedupe', 'classify', 'assign', 'notify'];
 
@@ -88,11 +93,13 @@ async function rawChain(o: BenchOptions, n: number): Promise<number> {
   return rate;
 }
 
-async function settled(app: App): Promise<number> {
+/** Messages of this run (ids from `fromId` on) that are settled; the history is left out by its ids. */
+async function settled(app: App, fromId: number): Promise<number> {
   const r = await app.db.sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM messages m
-     WHERE m.status IN ('not_complaint', 'attached')
-        OR (m.status = 'incident' AND EXISTS (SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card'))`,
+     WHERE m.id >= $1 AND (m.status IN ('not_complaint', 'attached')
+        OR (m.status = 'incident' AND EXISTS (SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card')))`,
+    [fromId],
   );
   return r.rows[0].n;
 }
@@ -115,26 +122,32 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   }
   o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.concurrency}`);
   o.progress?.('raw chain', 0, 1);
-  const raw = await rawChain(o, MESSAGES);
-  o.out(`raw BullMQ chain, ${HOPS.length} hops, trivial processors: ${raw.toFixed(0)} messages/s`);
+  const raw = o.skipRaw ? NaN : await rawChain(o, MESSAGES);
+  if (!o.skipRaw) o.out(`raw BullMQ chain, ${HOPS.length} hops, trivial processors: ${raw.toFixed(0)} messages/s`);
 
   const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
   const app = await startApp(cfg, {});
   await seedRegion(app.db, createAnalyzer(cfg.REGION).region);
   await importFile(app.db, DEMO_OFFICIALS_FILE);
+  if (o.history) {
+    const t = performance.now();
+    await fillHistory(app.db.sql, o.history, new Date());
+    o.out(`history: ${o.history} stored incidents filled in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
   const deps = { db: app.db, queues: app.queues, now: () => new Date() };
 
+  const fromId = Number((await app.db.sql.query<{ n: string }>("SELECT coalesce(max(id), 0) + 1 AS n FROM messages")).rows[0].n);
   // Saturation.
   const t0 = performance.now();
   const batch = 50;
   for (let i = 0; i < MESSAGES; i += batch) await Promise.all(Array.from({ length: Math.min(batch, MESSAGES - i) }, () => ingestMessage(deps, complaint())));
   const ingestS = (performance.now() - t0) / 1000;
-  for (let n = 0; n < MESSAGES; n = await settled(app)) {
+  for (let n = 0; n < MESSAGES; n = await settled(app, fromId)) {
     o.progress?.('saturation', n, MESSAGES);
     await new Promise((r) => setTimeout(r, 100));
   }
   const sat = MESSAGES / ((performance.now() - t0) / 1000);
-  o.out(`otklik at saturation: ${MESSAGES} complaints settled at ${sat.toFixed(0)} messages/s (intake alone ${(MESSAGES / ingestS).toFixed(0)}/s); ${(sat / raw * 100).toFixed(0)}% of the raw chain; rss ${mb()} MB`);
+  o.out(`otklik at saturation: ${MESSAGES} complaints settled at ${sat.toFixed(0)} messages/s (intake alone ${(MESSAGES / ingestS).toFixed(0)}/s); ${Number.isNaN(raw) ? '' : `${((sat / raw) * 100).toFixed(0)}% of the raw chain; `}rss ${mb()} MB`);
 
   const hist = await app.deps.metrics.stageDuration.get();
   const sums = new Map<string, { sum: number; count: number }>();
@@ -157,7 +170,7 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     ids.push((await ingestMessage(deps, complaint())).messageId);
   }
-  for (let n = 0; n < MESSAGES + total; n = await settled(app)) {
+  for (let n = 0; n < MESSAGES + total; n = await settled(app, fromId)) {
     o.progress?.('fixed rate', Math.max(0, n - MESSAGES), total);
     await new Promise((r) => setTimeout(r, 100));
   }
