@@ -5,7 +5,7 @@ import type { Role } from '../../src/config';
 import { DEMO_OFFICIALS_FILE } from '../../src/demo/feed';
 import { importFile } from '../../src/import';
 import type { DbKind } from './db';
-import { freshPgDatabase, testConfig } from './env';
+import { freshPgDatabase, readResponse, testConfig } from './env';
 
 export interface TestApp extends App {
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
@@ -32,17 +32,7 @@ export async function startTestApp(
       const text = await r.text();
       return { status: r.status, body: text ? JSON.parse(text) : null };
     },
-    async get(path) {
-      const r = await fetch(base + path);
-      const text = await r.text();
-      let body: unknown = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      return { status: r.status, body, text };
-    },
+    get: async (path) => readResponse(await fetch(base + path)),
     async stop() {
       await app.stop();
       await fresh?.drop();

@@ -1,6 +1,7 @@
 /** Signing in to a test app as an official: sets a password, posts the sign-in, returns the session cookie. */
 import { setPassword } from '../../src/web/auth';
 import type { TestApp } from './app';
+import { readResponse } from './env';
 
 export async function signIn(app: TestApp, officialId: string, password = 'пароль-для-теста'): Promise<string> {
   await setPassword(app.db, officialId, password, new Date());
@@ -18,13 +19,5 @@ export async function signIn(app: TestApp, officialId: string, password = 'па�
 
 /** GET with a cookie (or none); redirects are not followed. */
 export async function getAs(app: TestApp, cookie: string | null, path: string): Promise<{ status: number; body: any; text: string; headers: Headers }> {
-  const r = await fetch(`${app.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-  const text = await r.text();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  return { status: r.status, body, text, headers: r.headers };
+  return readResponse(await fetch(`${app.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' }));
 }

@@ -67,3 +67,15 @@ export async function waitFor<T>(
   }
   return last;
 }
+
+/** A response's status, text and, when the text is JSON, its parsed body. */
+export async function readResponse(r: Response): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  const text = await r.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { status: r.status, body, text, headers: r.headers };
+}

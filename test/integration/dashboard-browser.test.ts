@@ -1,14 +1,11 @@
 /** The dashboard in headless Chromium (Debian's, driven by playwright-core): real numbers, drawn charts, escaped text. */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, openBrowser } from '../helpers/browser';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { insertHistory, NOW } from '../helpers/history';
 import { setPassword } from '../../src/web/auth';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the dashboard in a browser', () => {
   let app: TestApp;
@@ -19,9 +16,7 @@ describe('the dashboard in a browser', () => {
     app = await startTestApp('pg', { roles: ['api'], now: () => NOW });
     ids = await insertHistory(app.db);
     await setPassword(app.db, 'khakassia-duty', 'пароль-дежурного', NOW, { login: 'duty' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, locale: 'ru-RU' });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page } = await openBrowser());
   });
   afterAll(async () => {
     await browser?.close();

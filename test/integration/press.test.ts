@@ -4,9 +4,9 @@
  * in headless Chromium: template → edit → approve → published; role rules and CSRF; a failed publication
  * shown, reported and retried.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, openBrowser } from '../helpers/browser';
 import type { RawMessage } from '../../src/domain/types';
 import { ingestMessage } from '../../src/ingest/ingest';
 import { setPassword } from '../../src/web/auth';
@@ -16,9 +16,6 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { getAs, signIn } from '../helpers/auth';
 import { waitFor } from '../helpers/env';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const GROUP = 1000001;
 const OWNER = -GROUP;
 const PRESS_CHAT = 100002; // khakassia-press in the demo officials
@@ -84,9 +81,7 @@ describe('the press service page (pg)', () => {
     });
     await app.db.officials.markBotStarted('khakassia-press', new Date()); // the press officer pressed Start
     await setPassword(app.db, 'khakassia-press', 'пароль-пресс-службы', new Date(), { login: 'press' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, locale: 'ru-RU' });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page } = await openBrowser());
   });
   afterAll(async () => {
     await browser?.close();
