@@ -14,7 +14,7 @@ import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, COMPLAINT_CUES, N
 import { similarity as textSimilarity } from './similarity';
 
 /** Version of the analysis rules and models; stored with every result. */
-export const VERSION = 'otklik-clf-4';
+export const VERSION = 'otklik-clf-5';
 
 /** Hints from the source: mention display texts, the community's home municipality, a typed place. */
 export interface AnalyzeHints {
