@@ -12,6 +12,7 @@ import { registerAuth, viewerOf, forbidden } from '../web/auth';
 import { scopeFilter } from '../web/access';
 import { registerDashboard } from '../web/routes';
 import { registerPress } from '../web/press';
+import { registerAuthorSuggestions } from '../web/authors';
 import { registerConnectorRoutes } from '../ingest/http';
 
 export interface HttpServer {
@@ -153,6 +154,9 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
     regionName: deps.analyzer.region.name,
     timezone: deps.analyzer.region.timezone,
   });
+
+  // Name-only author suggestions (issue 4): the control centre confirms or rejects; nothing merges by itself.
+  await registerAuthorSuggestions(app, { db, log, now: deps.now, regionName: deps.analyzer.region.name, timezone: deps.analyzer.region.timezone });
 
   return {
     app,

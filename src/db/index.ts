@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { authorQueries } from './authors';
+import { authorSuggestionQueries } from './author-suggestions';
 import { incidentQueries } from './incidents';
 import { messageQueries } from './messages';
 import { migrate } from './migrate';
@@ -24,6 +25,7 @@ export function queries(sql: Sql) {
     messages: messageQueries(sql),
     incidents: incidentQueries(sql),
     authors: authorQueries(sql),
+    authorSuggestions: authorSuggestionQueries(sql),
     officials: officialQueries(sql),
     sources: sourceQueries(sql),
     webhookEvents: webhookEventQueries(sql),

@@ -9,6 +9,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { errorFields } from '../errors';
 import type { JobData } from '../pipeline/queues';
 import type { StageDeps } from '../pipeline/stage';
+import { suggestAuthorMatches } from './author-suggestions';
 
 export type SweepDeps = Pick<StageDeps, 'db' | 'queues' | 'now' | 'log'>;
 
@@ -38,6 +39,7 @@ export function startTimerSweep(deps: SweepDeps): { stop(): Promise<void> } {
       } catch (err) {
         deps.log.warn('timers.sweep-failed', errorFields(err));
       }
+      await suggestAuthorMatches(deps); // name-only author suggestions (issue 4), off the hot path; never throws
     },
     {
       name: 'timer-sweep',

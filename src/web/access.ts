@@ -66,3 +66,12 @@ export function canSee(scope: Scope, i: { municipalityId: string | null; officia
       return i.officialId === scope.officialId;
   }
 }
+
+/**
+ * Who may tell the system that two authors are one person, or different people (issue 4): the control
+ * centre — the governor's office and administrators. A merge changes every incident of both authors and
+ * names are personal data, so municipalities' officials and the (read-only) press service may not.
+ */
+export function mayManageAuthors(a: Pick<Account, 'role'>): boolean {
+  return a.role === 'governor_office' || a.role === 'admin';
+}

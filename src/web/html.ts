@@ -1,8 +1,21 @@
-/** HTML building blocks of the dashboard: the one escaper, the page frame, Russian number formats. Pure. */
+/** HTML building blocks of the pages: the one escaper, the page frame, Russian number formats, the strict page sender. */
 import type { Viewer } from './access';
-import { ROLE_NAMES_RU } from './access';
+import { mayManageAuthors, ROLE_NAMES_RU } from './access';
 
+import type { FastifyReply } from 'fastify';
 import { escapeHtml } from '../lib/html';
+
+/** Headers of the pages that need no inline style (press service, authors): nothing but our own files runs. */
+const STRICT_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/** Sends an HTML page with STRICT_PAGE_HEADERS. */
+export const sendStrictPage = (reply: FastifyReply, body: string, status = 200) =>
+  reply.status(status).headers(STRICT_PAGE_HEADERS).type('text/html; charset=utf-8').send(body);
 
 /** A tagged template that escapes every interpolation except `raw(...)` fragments. */
 export interface RawHtml {
@@ -73,7 +86,7 @@ export interface PageOptions {
   title: string;
   viewer: Viewer | null;
   regionName: string;
-  active?: 'overview' | 'incidents' | 'stats' | 'press';
+  active?: 'overview' | 'incidents' | 'stats' | 'press' | 'authors';
   scripts?: string[];
   styles?: string[];
 }
@@ -93,7 +106,7 @@ ${(o.styles ?? []).map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`)
 ${(o.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}" defer></script>`).join('')}
 </head><body>
 <header class="top"><div class="brand"><b>Отклик</b> <span class="muted">· ${escapeHtml(o.regionName)}</span></div>
-${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${nav('/stats', 'stats', 'Статистика')}${nav('/press', 'press', 'Ответы гражданам')}</nav>`.__html : ''}
+${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${nav('/stats', 'stats', 'Статистика')}${nav('/press', 'press', 'Ответы гражданам')}${mayManageAuthors(o.viewer) ? nav('/authors/suggestions', 'authors', 'Авторы') : ''}</nav>`.__html : ''}
 ${render(who)}</header>
 <main>${body.__html}</main>
 </body></html>`;

@@ -18,7 +18,7 @@ import { render, REPLY_STAGES, type ReplyStage } from '../replies/templates';
 import { replyVars } from '../replies/flow';
 import { canSee, scopeFilter, type Viewer } from './access';
 import { csrfOk, forbidden, viewerOf } from './auth';
-import { page } from './html';
+import { page, sendStrictPage } from './html';
 import { NOTICES, pressIncidentBody, pressQueueBody, REFUSALS } from './press-views';
 
 export interface PressDeps {
@@ -31,12 +31,6 @@ export interface PressDeps {
   timezone: string;
 }
 
-const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
 const ASSETS = {
   '/assets/press.css': { file: path.join(__dirname, 'assets', 'press.css'), type: 'text/css; charset=utf-8' },
   '/assets/press.js': { file: path.join(__dirname, 'assets', 'press.js'), type: 'application/javascript; charset=utf-8' },
@@ -51,7 +45,7 @@ const actorOf = (v: Viewer): ReplyActor => ({ id: v.officialId, role: v.role });
 export async function registerPress(app: FastifyInstance, deps: PressDeps): Promise<void> {
   const { db, timezone: tz } = deps;
   const frame = (title: string, viewer: Viewer) => ({ title, viewer, regionName: deps.regionName, active: 'press' as const, styles: ['/assets/press.css'], scripts: ['/assets/press.js'] });
-  const send = (reply: FastifyReply, body: string, status = 200) => reply.status(status).headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(body);
+  const send = sendStrictPage;
   const notFound = (reply: FastifyReply, viewer: Viewer) =>
     send(reply, page(frame('Не найдено', viewer), { __html: '<div class="card"><h1>Обращение не найдено</h1><p>Его нет или оно вне вашей зоны ответственности. <a href="/press">К очереди ответов</a></p></div>' }), 404);
 
