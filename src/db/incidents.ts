@@ -1,6 +1,7 @@
 /** Incidents, the messages attached to them, their assignments and their audit trail of events. */
 import type { Priority, TopicCode } from '../domain/types';
 import type { Analysis } from '../../classifiers';
+import { batcher } from '../lib/batch';
 import type { Sql } from './sql';
 
 export type IncidentStatus =
@@ -15,6 +16,8 @@ export type IncidentStatus =
 
 /** Statuses in which an incident still waits for someone. */
 export const OPEN_STATUSES: IncidentStatus[] = ['new', 'needs_review', 'classified', 'assigned', 'in_progress', 'answered'];
+/** The same as an SQL list: a literal list lets the planner use partial indexes on open incidents. */
+export const OPEN_LIST = OPEN_STATUSES.map((x) => `'${x}'`).join(', ');
 
 export interface Incident {
   id: string;
@@ -96,242 +99,326 @@ export interface DedupeCandidate {
   openedAt: Date;
 }
 
+/** What `assign` records for one incident. */
+export interface Assignment {
+  officialId: string;
+  reason: string;
+  actor: string;
+  responseDueAt: Date;
+  resolutionDueAt: Date | null;
+}
+
+/** What `saveClassification` records for one incident. */
+export interface ClassificationRecord {
+  topic: TopicCode | null;
+  subtopic: string | null;
+  municipalityId: string | null;
+  priority: Priority;
+}
+
+/**
+ * The topic × place of a complaint as deduplication groups it ('-' for none); its advisory lock and the index
+ * incidents_open_key_idx (migration 0007) use the same form.
+ */
+export const dedupeKey = (topic: string | null, municipalityId: string | null) => `${topic ?? '-'}|${municipalityId ?? '-'}`;
+
 /** Queries on incidents and their satellites. */
-export const incidentQueries = (sql: Sql) => ({
-  /** One incident, or null. */
-  async get(id: string): Promise<Incident | null> {
-    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id]);
-    return r.rows[0] ? toIncident(r.rows[0]) : null;
-  },
-
-  /** The incident a message belongs to (as its first message or attached), or null. */
-  async byMessage(messageId: string): Promise<Incident | null> {
-    const r = await sql.query<Row>(
-      `SELECT ${COLUMNS} FROM incidents WHERE id = (SELECT incident_id FROM incident_messages WHERE message_id = $1)`,
-      [messageId],
-    );
-    return r.rows[0] ? toIncident(r.rows[0]) : null;
-  },
-
-  /** Newest first, with optional filters. */
-  async list(f: { status?: IncidentStatus; municipalityId?: string; officialId?: string; limit?: number; offset?: number } = {}): Promise<Incident[]> {
-    const r = await sql.query<Row>(
-      `SELECT ${COLUMNS} FROM incidents
-       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR municipality_id = $2)
-         AND ($3::text IS NULL OR official_id = $3)
-       ORDER BY opened_at DESC, id DESC LIMIT $4 OFFSET $5`,
-      [f.status ?? null, f.municipalityId ?? null, f.officialId ?? null, f.limit ?? 50, f.offset ?? 0],
-    );
-    return r.rows.map(toIncident);
-  },
-
-  /** Serializes deduplication of one topic × place across processes (inside a transaction). */
-  async lockDedupeKey(key: string): Promise<void> {
-    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
-  },
-
-  /** Open incidents that a new complaint on this topic and place could repeat, newest first. */
-  async dedupeCandidates(
-    c: { authorId: string; topic: string | null; municipalityId: string | null; since: Date },
-    limit = 200,
-  ): Promise<DedupeCandidate[]> {
-    const r = await sql.query<Row>(
-      `SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
-       FROM incidents i JOIN messages m ON m.id = i.primary_message_id
-       WHERE i.status = ANY($1::text[]) AND i.opened_at >= $2
-         AND (i.author_id = $3 OR ((i.analysis->>'topic') IS NOT DISTINCT FROM $4::text
-              AND (i.analysis->>'municipality') IS NOT DISTINCT FROM $5::text))
-       ORDER BY i.opened_at DESC LIMIT $6`,
-      [OPEN_STATUSES, c.since, c.authorId, c.topic, c.municipalityId, limit],
-    );
-    return r.rows.map((x) => ({
-      incidentId: x.incident_id as string,
-      authorId: (x.author_id as string) ?? null,
-      text: x.text as string,
-      openedAt: x.opened_at as Date,
-    }));
-  },
-
-  /**
-   * Opens an incident for a complaint message (guarded: the message must still be a 'complaint').
-   * Returns the new incident id, or null when a retry finds the work already done.
-   */
-  async open(
-    m: { messageId: string; authorId: string; publishedAt: Date; analysis: Analysis },
-    at: Date,
-  ): Promise<string | null> {
-    // One statement (one round trip, atomic): move the message, open the incident, link them, log it. The id is
-    // drawn first because one statement cannot update the message row twice.
-    const r = await sql.query<{ id: string }>(
-      `WITH new_id AS (SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS id),
-       moved AS (
-         UPDATE messages SET status = 'incident', author_id = $2, deduped_at = $3, incident_id = (SELECT id FROM new_id)
-         WHERE id = $1 AND status = 'complaint' RETURNING id),
-       inc AS (
-         INSERT INTO incidents (id, primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority)
-         SELECT (SELECT id FROM new_id), id, $2, $4, $5, $3, $3, $6 FROM moved RETURNING id, primary_message_id),
-       member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
-                  SELECT primary_message_id, id, 'first', $3 FROM inc),
-       ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
-              SELECT id, 'incident.opened', 'system', $3, $7 FROM inc)
-       SELECT id::text FROM inc`,
-      [
-        m.messageId, m.authorId, at, JSON.stringify(m.analysis), m.publishedAt, m.analysis.priority,
-        JSON.stringify({ messageId: m.messageId, complaintScore: m.analysis.complaintScore }),
-      ],
-    );
-    return r.rows[0]?.id ?? null;
-  },
-
-  /** Attaches a repeat to an open incident and recounts its authors; false if the message already moved on. */
-  async attach(
-    m: { messageId: string; authorId: string; incidentId: string; reason: string; similarity: number },
-    resonantAuthors: number,
-    at: Date,
-  ): Promise<boolean> {
-    // One statement: move the message, link it, log it, recount the incident's messages and authors.
-    // (The recount sees the table as it was before this statement, hence the + 1 and the new author.)
-    const r = await sql.query(
-      `WITH moved AS (
-         UPDATE messages SET status = 'attached', author_id = $2, incident_id = $3, deduped_at = $4
-         WHERE id = $1 AND status = 'complaint' RETURNING id),
-       member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
-                  SELECT id, $3, $5, $4 FROM moved),
-       ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
-              SELECT $3, 'message.attached', 'system', $4, $7 FROM moved),
-       counts AS (
-         SELECT count(*)::int + 1 AS messages,
-                (SELECT count(DISTINCT a)::int FROM (
-                   SELECT ms.author_id AS a FROM incident_messages im JOIN messages ms ON ms.id = im.message_id
-                   WHERE im.incident_id = $3 UNION SELECT $2::bigint) x) AS authors
-         FROM incident_messages WHERE incident_id = $3)
-       UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors, resonant = c.authors >= $6, updated_at = $4
-       FROM counts c, moved WHERE i.id = $3 RETURNING i.id`,
-      [m.messageId, m.authorId, m.incidentId, at, m.reason, resonantAuthors, JSON.stringify({ messageId: m.messageId, reason: m.reason, similarity: Number(m.similarity.toFixed(3)) })],
-    );
-    return r.rows.length > 0;
-  },
-
-  /** Saves topic, place and priority; only a 'new' incident changes. */
-  async saveClassification(
-    id: string,
-    c: { topic: TopicCode | null; subtopic: string | null; municipalityId: string | null; priority: Priority },
-    at: Date,
-    event: Record<string, unknown>,
-  ): Promise<boolean> {
-    const r = await sql.query(
-      `WITH u AS (
-         UPDATE incidents SET status = 'classified', topic = $2, subtopic = $3, municipality_id = $4, priority = $5,
-                classified_at = $6, updated_at = $6
-         WHERE id = $1 AND status = 'new' RETURNING id)
-       INSERT INTO incident_events (incident_id, kind, actor, at, data)
-       SELECT id, 'incident.classified', 'system', $6, $7 FROM u RETURNING incident_id`,
-      [id, c.topic, c.subtopic, c.municipalityId, c.priority, at, JSON.stringify(event)],
-    );
-    return r.rows.length > 0;
-  },
-
-  /** Assigns a 'classified' incident and starts its response clock; false if a retry finds it done. */
-  async assign(
-    id: string,
-    a: { officialId: string; reason: string; actor: string; responseDueAt: Date; resolutionDueAt: Date | null },
-    timers: { kind: string; ref: string; at: Date }[],
-    at: Date,
-  ): Promise<boolean> {
-    // One statement: the assignment, its audit row, its event and its timers (the sweep's record), atomically.
-    const r = await sql.query(
-      `WITH u AS (
-         UPDATE incidents SET status = 'assigned', official_id = $2, assigned_at = $3, response_due_at = $4,
-                resolution_due_at = $5, updated_at = $3
-         WHERE id = $1 AND status = 'classified' RETURNING id),
-       a AS (INSERT INTO assignments (incident_id, official_id, reason, actor, assigned_at) SELECT id, $2, $6, $7, $3 FROM u),
-       e AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
-             SELECT id, 'incident.assigned', $7, $3, $8 FROM u),
-       t AS (INSERT INTO incident_timers (incident_id, kind, ref, due_at)
-             SELECT u.id, x.kind, x.ref, x.due_at FROM u, unnest($9::text[], $10::text[], $11::timestamptz[]) AS x(kind, ref, due_at)
-             ON CONFLICT DO NOTHING)
-       SELECT id FROM u`,
-      [
-        id, a.officialId, at, a.responseDueAt, a.resolutionDueAt, a.reason, a.actor,
-        JSON.stringify({ officialId: a.officialId, reason: a.reason }),
-        timers.map((t) => t.kind), timers.map((t) => t.ref), timers.map((t) => t.at),
-      ],
-    );
-    return r.rows.length > 0;
-  },
-
-  /** Marks the first escalation of an incident; false when it was already escalated. */
-  async markEscalated(id: string, at: Date): Promise<boolean> {
-    const r = await sql.query(
-      'UPDATE incidents SET escalated_at = $2, updated_at = $2 WHERE id = $1 AND escalated_at IS NULL RETURNING id',
-      [id, at],
-    );
-    return r.rows.length > 0;
-  },
-
-  /** Appends to the audit trail. */
-  async addEvent(incidentId: string, kind: string, actor: string, at: Date, data: Record<string, unknown> = {}): Promise<void> {
-    await sql.query(`INSERT INTO incident_events (incident_id, kind, actor, at, data) VALUES ($1, $2, $3, $4, $5)`, [
-      incidentId,
-      kind,
-      actor,
-      at,
-      JSON.stringify(data),
-    ]);
-  },
-
-  /** The audit trail of one incident, oldest first. */
-  async events(incidentId: string): Promise<IncidentEvent[]> {
-    const r = await sql.query<Row>(
-      `SELECT id::text, incident_id::text, kind, actor, at, data FROM incident_events WHERE incident_id = $1
-       ORDER BY at, id`,
-      [incidentId],
-    );
-    return r.rows.map((x) => ({
-      id: x.id as string,
-      incidentId: x.incident_id as string,
-      kind: x.kind as string,
-      actor: x.actor as string,
-      at: x.at as Date,
-      data: x.data as Record<string, unknown>,
-    }));
-  },
-
-  /** Open incidents per official (for load balancing). */
-  async openLoad(officialIds: string[]): Promise<Record<string, number>> {
+export const incidentQueries = (sql: Sql) => {
+  // The pipeline's reads and writes of one incident, coalesced across concurrent jobs (src/lib/batch.ts).
+  const getBatched = batcher(async (ids: string[]) => {
+    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM incidents WHERE id = ANY($1::bigint[])`, [ids]);
+    const byId = new Map(r.rows.map((x) => [x.id as string, x]));
+    return ids.map((id) => {
+      const x = byId.get(id);
+      return x ? toIncident(x) : null;
+    });
+  });
+  const classifyBatched = batcher(
+    async (items: { id: string; c: ClassificationRecord; at: Date; event: Record<string, unknown> }[]) => {
+      const r = await sql.query<{ id: string }>(
+        `WITH u AS (
+           UPDATE incidents i SET status = 'classified', topic = x.topic, subtopic = x.subtopic,
+                  municipality_id = x.municipality_id, priority = x.priority, classified_at = x.at, updated_at = x.at
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+                AS x(id, topic, subtopic, municipality_id, priority, at, event)
+           WHERE i.id = x.id AND i.status = 'new' RETURNING i.id, x.at, x.event)
+         INSERT INTO incident_events (incident_id, kind, actor, at, data)
+         SELECT id, 'incident.classified', 'system', at, event::jsonb FROM u RETURNING incident_id::text AS id`,
+        [
+          items.map((x) => x.id),
+          items.map((x) => x.c.topic),
+          items.map((x) => x.c.subtopic),
+          items.map((x) => x.c.municipalityId),
+          items.map((x) => x.c.priority),
+          items.map((x) => x.at),
+          items.map((x) => JSON.stringify(x.event)),
+        ],
+      );
+      const saved = new Set(r.rows.map((x) => x.id));
+      return items.map((x) => saved.has(x.id));
+    },
+  );
+  const assignBatched = batcher(
+    async (items: { id: string; a: Assignment; timers: { kind: string; ref: string; at: Date }[]; at: Date }[]) => {
+      // One statement for the batch: the assignments, their audit rows, events and timers (the sweep's record).
+      const timers = items.flatMap((x) => x.timers.map((t) => ({ id: x.id, ...t })));
+      const r = await sql.query<{ id: string }>(
+        `WITH x AS (
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[],
+                                $6::text[], $7::text[], $8::text[])
+                  AS x(id, official_id, at, response_due_at, resolution_due_at, reason, actor, event)),
+         u AS (
+           UPDATE incidents i SET status = 'assigned', official_id = x.official_id, assigned_at = x.at,
+                  response_due_at = x.response_due_at, resolution_due_at = x.resolution_due_at, updated_at = x.at
+           FROM x WHERE i.id = x.id AND i.status = 'classified' RETURNING i.id),
+         ux AS (SELECT x.* FROM x JOIN u ON u.id = x.id),
+         a AS (INSERT INTO assignments (incident_id, official_id, reason, actor, assigned_at)
+               SELECT id, official_id, reason, actor, at FROM ux),
+         e AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+               SELECT id, 'incident.assigned', actor, at, event::jsonb FROM ux),
+         t AS (INSERT INTO incident_timers (incident_id, kind, ref, due_at)
+               SELECT t.id, t.kind, t.ref, t.due_at
+               FROM unnest($9::bigint[], $10::text[], $11::text[], $12::timestamptz[]) AS t(id, kind, ref, due_at)
+               JOIN u ON u.id = t.id
+               ON CONFLICT DO NOTHING)
+         SELECT id::text FROM u`,
+        [
+          items.map((x) => x.id),
+          items.map((x) => x.a.officialId),
+          items.map((x) => x.at),
+          items.map((x) => x.a.responseDueAt),
+          items.map((x) => x.a.resolutionDueAt),
+          items.map((x) => x.a.reason),
+          items.map((x) => x.a.actor),
+          items.map((x) => JSON.stringify({ officialId: x.a.officialId, reason: x.a.reason })),
+          timers.map((t) => t.id),
+          timers.map((t) => t.kind),
+          timers.map((t) => t.ref),
+          timers.map((t) => t.at),
+        ],
+      );
+      const saved = new Set(r.rows.map((x) => x.id));
+      return items.map((x) => saved.has(x.id));
+    },
+  );
+  // Concurrent assignments share one count of the open load (each gets the officials it asked for).
+  const loadBatched = batcher(async (asks: string[][]) => {
+    const ids = [...new Set(asks.flat())];
     const r = await sql.query<{ official_id: string; n: number }>(
       `SELECT official_id, count(*)::int AS n FROM incidents
-       WHERE official_id = ANY($1::text[]) AND status = ANY($2::text[]) GROUP BY official_id`,
-      [officialIds, OPEN_STATUSES],
+       WHERE official_id = ANY($1::text[]) AND status IN (${OPEN_LIST}) GROUP BY official_id`,
+      [ids],
     );
-    return Object.fromEntries(r.rows.map((x) => [x.official_id, x.n]));
-  },
+    const all = new Map(r.rows.map((x) => [x.official_id, x.n]));
+    return asks.map((ask) => Object.fromEntries(ask.filter((id) => all.has(id)).map((id) => [id, all.get(id) as number])));
+  });
+  return {
+    /** One incident, or null. */
+    get: (id: string): Promise<Incident | null> => getBatched(id),
 
-  /** Ids of incidents in `status` not updated since `before` (for reconcile). */
-  async stuck(status: IncidentStatus, before: Date, limit = 500): Promise<string[]> {
-    const r = await sql.query<{ id: string }>(
-      `SELECT id::text FROM incidents WHERE status = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3`,
-      [status, before, limit],
-    );
-    return r.rows.map((x) => x.id);
-  },
+    /** The incident a message belongs to (as its first message or attached), or null. */
+    async byMessage(messageId: string): Promise<Incident | null> {
+      const r = await sql.query<Row>(
+        `SELECT ${COLUMNS} FROM incidents WHERE id = (SELECT incident_id FROM incident_messages WHERE message_id = $1)`,
+        [messageId],
+      );
+      return r.rows[0] ? toIncident(r.rows[0]) : null;
+    },
 
-  /** Assigned incidents whose card was never recorded as sent (for reconcile). */
-  async withoutCard(before: Date, limit = 500): Promise<{ incidentId: string; officialId: string }[]> {
-    const r = await sql.query<{ id: string; official_id: string }>(
-      `SELECT i.id::text, i.official_id FROM incidents i
-       WHERE i.official_id IS NOT NULL AND i.assigned_at < $1 AND i.status = ANY($2::text[])
-         AND NOT EXISTS (SELECT 1 FROM notifications n
-                         WHERE n.incident_id = i.id AND n.official_id = i.official_id AND n.kind = 'card')
-       ORDER BY i.assigned_at LIMIT $3`,
-      [before, OPEN_STATUSES, limit],
-    );
-    return r.rows.map((x) => ({ incidentId: x.id, officialId: x.official_id }));
-  },
+    /** Newest first, with optional filters. */
+    async list(f: { status?: IncidentStatus; municipalityId?: string; officialId?: string; limit?: number; offset?: number } = {}): Promise<Incident[]> {
+      const r = await sql.query<Row>(
+        `SELECT ${COLUMNS} FROM incidents
+         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR municipality_id = $2)
+           AND ($3::text IS NULL OR official_id = $3)
+         ORDER BY opened_at DESC, id DESC LIMIT $4 OFFSET $5`,
+        [f.status ?? null, f.municipalityId ?? null, f.officialId ?? null, f.limit ?? 50, f.offset ?? 0],
+      );
+      return r.rows.map(toIncident);
+    },
 
-  /** Counts by status (metrics). */
-  async countByStatus(): Promise<Record<string, number>> {
-    const r = await sql.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM incidents GROUP BY status');
-    return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
-  },
-});
+    /**
+     * Serializes deduplication of these topic × place keys across processes (inside a transaction). Keys are
+     * locked in one order, so two batches wanting the same keys queue instead of deadlocking.
+     */
+    async lockDedupeKeys(keys: string[]): Promise<void> {
+      await sql.query(
+        `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
+        [keys],
+      );
+    },
+
+    /**
+     * Open incidents that new complaints could repeat, one list per ask (newest first): those on the ask's
+     * topic and place, and those of its author. One round trip for a batch of asks.
+     */
+    async dedupeCandidates(
+      asks: { authorId: string; topic: string | null; municipalityId: string | null; since: Date }[],
+      limit = 200,
+    ): Promise<DedupeCandidate[][]> {
+      const r = await sql.query<Row>(
+        `WITH ask AS (
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS a(author_id, key, since, ord))
+         SELECT a.ord, c.* FROM ask a CROSS JOIN LATERAL (
+           SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
+           FROM incidents i JOIN messages m ON m.id = i.primary_message_id
+           WHERE i.status IN (${OPEN_LIST}) AND i.opened_at >= a.since
+             AND (coalesce(i.analysis ->> 'topic', '-') || '|' || coalesce(i.analysis ->> 'municipality', '-')) = a.key
+           ORDER BY i.opened_at DESC LIMIT $4) c
+         UNION ALL
+         SELECT a.ord, c.* FROM ask a CROSS JOIN LATERAL (
+           SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
+           FROM incidents i JOIN messages m ON m.id = i.primary_message_id
+           WHERE i.author_id = a.author_id AND i.status IN (${OPEN_LIST}) AND i.opened_at >= a.since
+           ORDER BY i.opened_at DESC LIMIT $4) c`,
+        [asks.map((a) => a.authorId), asks.map((a) => dedupeKey(a.topic, a.municipalityId)), asks.map((a) => a.since), limit],
+      );
+      const lists = asks.map(() => new Map<string, DedupeCandidate>());
+      for (const x of r.rows) {
+        lists[Number(x.ord) - 1].set(x.incident_id as string, {
+          incidentId: x.incident_id as string,
+          authorId: (x.author_id as string) ?? null,
+          text: x.text as string,
+          openedAt: x.opened_at as Date,
+        });
+      }
+      return lists.map((l) => [...l.values()].sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime()));
+    },
+
+    /**
+     * Opens an incident for a complaint message (guarded: the message must still be a 'complaint').
+     * Returns the new incident id, or null when a retry finds the work already done.
+     */
+    async open(
+      m: { messageId: string; authorId: string; publishedAt: Date; analysis: Analysis },
+      at: Date,
+    ): Promise<string | null> {
+      // One statement (one round trip, atomic): move the message, open the incident, link them, log it. The id is
+      // drawn first because one statement cannot update the message row twice.
+      const r = await sql.query<{ id: string }>(
+        `WITH new_id AS (SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS id),
+         moved AS (
+           UPDATE messages SET status = 'incident', author_id = $2, deduped_at = $3, incident_id = (SELECT id FROM new_id)
+           WHERE id = $1 AND status = 'complaint' RETURNING id),
+         inc AS (
+           INSERT INTO incidents (id, primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority)
+           SELECT (SELECT id FROM new_id), id, $2, $4, $5, $3, $3, $6 FROM moved RETURNING id, primary_message_id),
+         member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
+                    SELECT primary_message_id, id, 'first', $3 FROM inc),
+         ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+                SELECT id, 'incident.opened', 'system', $3, $7 FROM inc)
+         SELECT id::text FROM inc`,
+        [
+          m.messageId, m.authorId, at, JSON.stringify(m.analysis), m.publishedAt, m.analysis.priority,
+          JSON.stringify({ messageId: m.messageId, complaintScore: m.analysis.complaintScore }),
+        ],
+      );
+      return r.rows[0]?.id ?? null;
+    },
+
+    /** Attaches a repeat to an open incident and recounts its authors; false if the message already moved on. */
+    async attach(
+      m: { messageId: string; authorId: string; incidentId: string; reason: string; similarity: number },
+      resonantAuthors: number,
+      at: Date,
+    ): Promise<boolean> {
+      // One statement: move the message, link it, log it, recount the incident's messages and authors.
+      // (The recount sees the table as it was before this statement, hence the + 1 and the new author.)
+      const r = await sql.query(
+        `WITH moved AS (
+           UPDATE messages SET status = 'attached', author_id = $2, incident_id = $3, deduped_at = $4
+           WHERE id = $1 AND status = 'complaint' RETURNING id),
+         member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
+                    SELECT id, $3, $5, $4 FROM moved),
+         ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
+                SELECT $3, 'message.attached', 'system', $4, $7 FROM moved),
+         counts AS (
+           SELECT count(*)::int + 1 AS messages,
+                  (SELECT count(DISTINCT a)::int FROM (
+                     SELECT ms.author_id AS a FROM incident_messages im JOIN messages ms ON ms.id = im.message_id
+                     WHERE im.incident_id = $3 UNION SELECT $2::bigint) x) AS authors
+           FROM incident_messages WHERE incident_id = $3)
+         UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors, resonant = c.authors >= $6, updated_at = $4
+         FROM counts c, moved WHERE i.id = $3 RETURNING i.id`,
+        [m.messageId, m.authorId, m.incidentId, at, m.reason, resonantAuthors, JSON.stringify({ messageId: m.messageId, reason: m.reason, similarity: Number(m.similarity.toFixed(3)) })],
+      );
+      return r.rows.length > 0;
+    },
+
+    /** Saves topic, place and priority; only a 'new' incident changes. */
+    saveClassification: (id: string, c: ClassificationRecord, at: Date, event: Record<string, unknown>): Promise<boolean> =>
+      classifyBatched({ id, c, at, event }),
+
+    /** Assigns a 'classified' incident and starts its response clock; false if a retry finds it done. */
+    assign: (id: string, a: Assignment, timers: { kind: string; ref: string; at: Date }[], at: Date): Promise<boolean> =>
+      assignBatched({ id, a, timers, at }),
+
+    /** Marks the first escalation of an incident; false when it was already escalated. */
+    async markEscalated(id: string, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        'UPDATE incidents SET escalated_at = $2, updated_at = $2 WHERE id = $1 AND escalated_at IS NULL RETURNING id',
+        [id, at],
+      );
+      return r.rows.length > 0;
+    },
+
+    /** Appends to the audit trail. */
+    async addEvent(incidentId: string, kind: string, actor: string, at: Date, data: Record<string, unknown> = {}): Promise<void> {
+      await sql.query(`INSERT INTO incident_events (incident_id, kind, actor, at, data) VALUES ($1, $2, $3, $4, $5)`, [
+        incidentId,
+        kind,
+        actor,
+        at,
+        JSON.stringify(data),
+      ]);
+    },
+
+    /** The audit trail of one incident, oldest first. */
+    async events(incidentId: string): Promise<IncidentEvent[]> {
+      const r = await sql.query<Row>(
+        `SELECT id::text, incident_id::text, kind, actor, at, data FROM incident_events WHERE incident_id = $1
+         ORDER BY at, id`,
+        [incidentId],
+      );
+      return r.rows.map((x) => ({
+        id: x.id as string,
+        incidentId: x.incident_id as string,
+        kind: x.kind as string,
+        actor: x.actor as string,
+        at: x.at as Date,
+        data: x.data as Record<string, unknown>,
+      }));
+    },
+
+    /** Open incidents per official (for load balancing). */
+    openLoad: (officialIds: string[]): Promise<Record<string, number>> => loadBatched(officialIds),
+
+    /** Ids of incidents in `status` not updated since `before` (for reconcile). */
+    async stuck(status: IncidentStatus, before: Date, limit = 500): Promise<string[]> {
+      const r = await sql.query<{ id: string }>(
+        `SELECT id::text FROM incidents WHERE status = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3`,
+        [status, before, limit],
+      );
+      return r.rows.map((x) => x.id);
+    },
+
+    /** Assigned incidents whose card was never recorded as sent (for reconcile). */
+    async withoutCard(before: Date, limit = 500): Promise<{ incidentId: string; officialId: string }[]> {
+      const r = await sql.query<{ id: string; official_id: string }>(
+        `SELECT i.id::text, i.official_id FROM incidents i
+         WHERE i.official_id IS NOT NULL AND i.assigned_at < $1 AND i.status IN (${OPEN_LIST})
+           AND NOT EXISTS (SELECT 1 FROM notifications n
+                           WHERE n.incident_id = i.id AND n.official_id = i.official_id AND n.kind = 'card')
+         ORDER BY i.assigned_at LIMIT $2`,
+        [before, limit],
+      );
+      return r.rows.map((x) => ({ incidentId: x.id, officialId: x.official_id }));
+    },
+
+    /** Counts by status (metrics). */
+    async countByStatus(): Promise<Record<string, number>> {
+      const r = await sql.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM incidents GROUP BY status');
+      return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
+    },
+  };
+};

@@ -1,6 +1,7 @@
 /** Messages: every normalized post or comment, unique on platform + external id. */
 import type { Platform, RawMessage, ReplyTarget } from '../domain/types';
 import type { Analysis } from '../../classifiers';
+import { batcher } from '../lib/batch';
 import type { Sql } from './sql';
 
 export type MessageStatus = 'received' | 'not_complaint' | 'complaint' | 'incident' | 'attached';
@@ -55,83 +56,124 @@ const toMessage = (r: Row): Message => ({
 });
 
 /** Queries on `messages`. */
-export const messageQueries = (sql: Sql) => ({
-  /**
-   * Stores a message once. A repeat (same platform + external id) inserts nothing; an edited repeat
-   * updates the text. Returns the id, whether it is new, and its status (to re-enqueue a stalled one).
-   */
-  async upsert(
-    m: RawMessage,
-    contactHash: string | null,
-    at: Date,
-  ): Promise<{ id: string; created: boolean; status: MessageStatus }> {
-    const inserted = await sql.query<{ id: string }>(
+export const messageQueries = (sql: Sql) => {
+  // The pipeline's reads and writes of one message, coalesced across concurrent jobs (src/lib/batch.ts).
+  const getBatched = batcher(async (ids: string[]) => {
+    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM messages WHERE id = ANY($1::bigint[])`, [ids]);
+    const byId = new Map(r.rows.map((x) => [x.id as string, x]));
+    return ids.map((id) => {
+      const x = byId.get(id);
+      return x ? toMessage(x) : null;
+    });
+  });
+  const saveDetectionBatched = batcher(async (items: { id: string; analysis: Analysis; at: Date }[]) => {
+    const r = await sql.query<{ id: string }>(
+      `UPDATE messages m SET status = u.status, complaint_score = u.score, analysis = u.analysis::jsonb, detected_at = u.at
+       FROM unnest($1::bigint[], $2::text[], $3::real[], $4::text[], $5::timestamptz[]) AS u(id, status, score, analysis, at)
+       WHERE m.id = u.id AND m.status = 'received' RETURNING m.id::text`,
+      [
+        items.map((x) => x.id),
+        items.map((x) => (x.analysis.complaint ? 'complaint' : 'not_complaint')),
+        items.map((x) => x.analysis.complaintScore),
+        items.map((x) => JSON.stringify(x.analysis)),
+        items.map((x) => x.at),
+      ],
+    );
+    const saved = new Set(r.rows.map((x) => x.id));
+    return items.map((x) => saved.has(x.id));
+  });
+  // New messages of concurrent intakes in one statement; null for a repeat (the caller reads it back).
+  const insertBatched = batcher(async (items: { m: RawMessage; contactHash: string | null; at: Date }[]) => {
+    const col = <T>(f: (x: (typeof items)[number]) => T) => items.map(f);
+    const r = await sql.query<{ id: string; platform: string; external_id: string }>(
       `INSERT INTO messages (platform, external_id, source_id, author_platform_id, author_name, author_url,
          author_contact_hash, text, published_at, received_at, permalink, parent_external_id, thread_external_id,
          attachments, hints, reply_target)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
-       ON CONFLICT (platform, external_id) DO NOTHING RETURNING id::text`,
+       SELECT platform, external_id, source_id, author_platform_id, author_name, author_url, author_contact_hash, text,
+              published_at, received_at, permalink, parent_external_id, thread_external_id, attachments::jsonb,
+              hints::jsonb, reply_target::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                   $16::text[]) WITH ORDINALITY
+            AS x(platform, external_id, source_id, author_platform_id, author_name, author_url, author_contact_hash, text,
+                 published_at, received_at, permalink, parent_external_id, thread_external_id, attachments, hints,
+                 reply_target, ord)
+       ORDER BY ord
+       ON CONFLICT (platform, external_id) DO NOTHING RETURNING id::text, platform, external_id`,
       [
-        m.platform, m.externalId, m.sourceId, m.author.platformId, m.author.displayName, m.author.profileUrl,
-        contactHash, m.text, m.publishedAt, at, m.permalink, m.parentExternalId, m.threadExternalId,
-        JSON.stringify(m.attachments), JSON.stringify(m.hints), m.replyTarget ? JSON.stringify(m.replyTarget) : null,
+        col((x) => x.m.platform), col((x) => x.m.externalId), col((x) => x.m.sourceId), col((x) => x.m.author.platformId),
+        col((x) => x.m.author.displayName), col((x) => x.m.author.profileUrl), col((x) => x.contactHash), col((x) => x.m.text),
+        col((x) => x.m.publishedAt), col((x) => x.at), col((x) => x.m.permalink), col((x) => x.m.parentExternalId),
+        col((x) => x.m.threadExternalId), col((x) => JSON.stringify(x.m.attachments)), col((x) => JSON.stringify(x.m.hints)),
+        col((x) => (x.m.replyTarget ? JSON.stringify(x.m.replyTarget) : null)),
       ],
     );
-    if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true, status: 'received' };
-    const existing = m.edited
-      ? await sql.query<{ id: string; status: MessageStatus }>(
-          `UPDATE messages SET text = $3, edited_at = $4 WHERE platform = $1 AND external_id = $2
-           RETURNING id::text, status`,
-          [m.platform, m.externalId, m.text, at],
-        )
-      : await sql.query<{ id: string; status: MessageStatus }>(
-          'SELECT id::text, status FROM messages WHERE platform = $1 AND external_id = $2',
-          [m.platform, m.externalId],
-        );
-    const row = existing.rows[0];
-    if (!row) throw new Error(`message ${m.platform}/${m.externalId} vanished during upsert`);
-    return { id: row.id, created: false, status: row.status };
-  },
+    const ids = new Map(r.rows.map((x) => [`${x.platform}|${x.external_id}`, x.id]));
+    // A key twice in one batch: the first of them is the new one, the other is a repeat.
+    return items.map((x) => {
+      const key = `${x.m.platform}|${x.m.externalId}`;
+      const id = ids.get(key) ?? null;
+      ids.delete(key);
+      return id;
+    });
+  });
+  return {
+    /**
+     * Stores a message once. A repeat (same platform + external id) inserts nothing; an edited repeat
+     * updates the text. Returns the id, whether it is new, and its status (to re-enqueue a stalled one).
+     */
+    async upsert(
+      m: RawMessage,
+      contactHash: string | null,
+      at: Date,
+    ): Promise<{ id: string; created: boolean; status: MessageStatus }> {
+      const inserted = await insertBatched({ m, contactHash, at });
+      if (inserted) return { id: inserted, created: true, status: 'received' };
+      const existing = m.edited
+        ? await sql.query<{ id: string; status: MessageStatus }>(
+            `UPDATE messages SET text = $3, edited_at = $4 WHERE platform = $1 AND external_id = $2
+             RETURNING id::text, status`,
+            [m.platform, m.externalId, m.text, at],
+          )
+        : await sql.query<{ id: string; status: MessageStatus }>(
+            'SELECT id::text, status FROM messages WHERE platform = $1 AND external_id = $2',
+            [m.platform, m.externalId],
+          );
+      const row = existing.rows[0];
+      if (!row) throw new Error(`message ${m.platform}/${m.externalId} vanished during upsert`);
+      return { id: row.id, created: false, status: row.status };
+    },
 
-  /** One message, or null. */
-  async get(id: string): Promise<Message | null> {
-    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id]);
-    return r.rows[0] ? toMessage(r.rows[0]) : null;
-  },
+    /** One message, or null. */
+    get: (id: string): Promise<Message | null> => getBatched(id),
 
-  /** One message by its platform key, or null. */
-  async byExternalId(platform: Platform, externalId: string): Promise<Message | null> {
-    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM messages WHERE platform = $1 AND external_id = $2`, [
-      platform,
-      externalId,
-    ]);
-    return r.rows[0] ? toMessage(r.rows[0]) : null;
-  },
+    /** One message by its platform key, or null. */
+    async byExternalId(platform: Platform, externalId: string): Promise<Message | null> {
+      const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM messages WHERE platform = $1 AND external_id = $2`, [
+        platform,
+        externalId,
+      ]);
+      return r.rows[0] ? toMessage(r.rows[0]) : null;
+    },
 
-  /** Records the detector's verdict; only a 'received' message changes (a retry after it moved on does nothing). */
-  async saveDetection(id: string, analysis: Analysis, at: Date): Promise<boolean> {
-    const r = await sql.query(
-      `UPDATE messages SET status = $2, complaint_score = $3, analysis = $4, detected_at = $5
-       WHERE id = $1 AND status = 'received' RETURNING id`,
-      [id, analysis.complaint ? 'complaint' : 'not_complaint', analysis.complaintScore, JSON.stringify(analysis), at],
-    );
-    return r.rows.length > 0;
-  },
+    /** Records the detector's verdict; only a 'received' message changes (a retry after it moved on does nothing). */
+    saveDetection: (id: string, analysis: Analysis, at: Date): Promise<boolean> => saveDetectionBatched({ id, analysis, at }),
 
-  /** Ids of messages in `status` received before `before`, oldest first (for reconcile). */
-  async stuck(status: MessageStatus, before: Date, limit = 500): Promise<string[]> {
-    const r = await sql.query<{ id: string }>(
-      `SELECT id::text FROM messages WHERE status = $1 AND received_at < $2 ORDER BY received_at LIMIT $3`,
-      [status, before, limit],
-    );
-    return r.rows.map((x) => x.id);
-  },
+    /** Ids of messages in `status` received before `before`, oldest first (for reconcile). */
+    async stuck(status: MessageStatus, before: Date, limit = 500): Promise<string[]> {
+      const r = await sql.query<{ id: string }>(
+        `SELECT id::text FROM messages WHERE status = $1 AND received_at < $2 ORDER BY received_at LIMIT $3`,
+        [status, before, limit],
+      );
+      return r.rows.map((x) => x.id);
+    },
 
-  /** Counts by status (metrics). */
-  async countByStatus(): Promise<Record<string, number>> {
-    const r = await sql.query<{ status: string; n: number }>(
-      'SELECT status, count(*)::int AS n FROM messages GROUP BY status',
-    );
-    return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
-  },
-});
+    /** Counts by status (metrics). */
+    async countByStatus(): Promise<Record<string, number>> {
+      const r = await sql.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM messages GROUP BY status',
+      );
+      return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
+    },
+  };
+};

@@ -1,4 +1,5 @@
 /** What was sent to officials (cards, reminders, escalations): each (incident, official, kind) once. */
+import { batcher } from '../lib/batch';
 import type { Sql } from './sql';
 
 export interface Notification {
@@ -24,50 +25,75 @@ const toNotification = (x: Record<string, unknown>): Notification => ({
   sentAt: x.sent_at as Date,
 });
 
+type Key = { incidentId: string; officialId: string; kind: string };
+const keyOf = (x: Key) => `${x.incidentId}|${x.officialId}|${x.kind}`;
+
 /** Queries on `notifications`. */
-export const notificationQueries = (sql: Sql) => ({
-  /** The record of one notification, or null if it was never sent. */
-  async get(incidentId: string, officialId: string, kind: string): Promise<Notification | null> {
+export const notificationQueries = (sql: Sql) => {
+  // The pipeline's check and record of one notification, coalesced across concurrent jobs (src/lib/batch.ts).
+  const getBatched = batcher(async (keys: Key[]) => {
     const r = await sql.query<Record<string, unknown>>(
-      `SELECT ${COLUMNS} FROM notifications
-       WHERE incident_id = $1 AND official_id = $2 AND kind = $3`,
-      [incidentId, officialId, kind],
+      `SELECT ${COLUMNS.split(', ').map((c) => `n.${c}`).join(', ')} FROM notifications n
+       JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(incident_id, official_id, kind)
+         ON n.incident_id = k.incident_id AND n.official_id = k.official_id AND n.kind = k.kind`,
+      [keys.map((k) => k.incidentId), keys.map((k) => k.officialId), keys.map((k) => k.kind)],
     );
-    const x = r.rows[0];
-    return x ? toNotification(x) : null;
-  },
-
-  /** Records a notification and its incident event; false when it was already recorded (the first wins). */
-  async record(n: Notification, event?: { kind: string; data: Record<string, unknown> }): Promise<boolean> {
-    const r = await sql.query(
-      `WITH n AS (
+    const found = new Map(r.rows.map((x) => { const n = toNotification(x); return [keyOf(n), n]; }));
+    return keys.map((k) => found.get(keyOf(k)) ?? null);
+  });
+  const recordBatched = batcher(async (items: { n: Notification; event?: { kind: string; data: Record<string, unknown> } }[]) => {
+    const r = await sql.query<Record<string, unknown>>(
+      `WITH x AS (
+         SELECT DISTINCT ON (incident_id, official_id, kind) *
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::timestamptz[], $9::text[], $10::text[]) WITH ORDINALITY
+              AS x(incident_id, official_id, kind, chat_id, message_id, status, detail, sent_at, ev_kind, ev_data, ord)
+         ORDER BY incident_id, official_id, kind, ord),
+       n AS (
          INSERT INTO notifications (incident_id, official_id, kind, chat_id, message_id, status, detail, sent_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING incident_id),
+         SELECT incident_id, official_id, kind, chat_id, message_id, status, detail, sent_at FROM x
+         ON CONFLICT DO NOTHING RETURNING incident_id, official_id, kind),
        e AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
-             SELECT incident_id, $9, 'system', $8, $10 FROM n WHERE $9::text IS NOT NULL)
-       SELECT 1 FROM n`,
-      [n.incidentId, n.officialId, n.kind, n.chatId, n.messageId, n.status, n.detail, n.sentAt, event?.kind ?? null, JSON.stringify(event?.data ?? {})],
+             SELECT x.incident_id, x.ev_kind, 'system', x.sent_at, x.ev_data::jsonb
+             FROM x JOIN n USING (incident_id, official_id, kind) WHERE x.ev_kind IS NOT NULL)
+       SELECT incident_id::text, official_id, kind FROM n`,
+      [
+        items.map((x) => x.n.incidentId), items.map((x) => x.n.officialId), items.map((x) => x.n.kind),
+        items.map((x) => x.n.chatId), items.map((x) => x.n.messageId), items.map((x) => x.n.status),
+        items.map((x) => x.n.detail), items.map((x) => x.n.sentAt), items.map((x) => x.event?.kind ?? null),
+        items.map((x) => JSON.stringify(x.event?.data ?? {})),
+      ],
     );
-    return r.rows.length > 0;
-  },
+    const recorded = new Set(r.rows.map((x) => keyOf({ incidentId: x.incident_id as string, officialId: x.official_id as string, kind: x.kind as string })));
+    // A key twice in one batch: the first of them is the one recorded.
+    return items.map((x) => recorded.delete(keyOf(x.n)));
+  });
+  return {
+    /** The record of one notification, or null if it was never sent. */
+    get: (incidentId: string, officialId: string, kind: string): Promise<Notification | null> =>
+      getBatched({ incidentId, officialId, kind }),
 
-  /** Cards and escalation messages of an incident that were delivered (to edit them in place). */
-  async delivered(incidentId: string): Promise<Notification[]> {
-    const r = await sql.query<Record<string, unknown>>(
-      `SELECT ${COLUMNS} FROM notifications
-       WHERE incident_id = $1 AND kind IN ('card', 'escalation') AND status = 'sent' AND message_id IS NOT NULL ORDER BY sent_at`,
-      [incidentId],
-    );
-    return r.rows.map(toNotification);
-  },
+    /** Records a notification and its incident event; false when it was already recorded (the first wins). */
+    record: (n: Notification, event?: { kind: string; data: Record<string, unknown> }): Promise<boolean> => recordBatched({ n, event }),
 
-  /** All notifications of an incident, oldest first. */
-  async forIncident(incidentId: string): Promise<Notification[]> {
-    const r = await sql.query<Record<string, unknown>>(
-      `SELECT ${COLUMNS} FROM notifications
-       WHERE incident_id = $1 ORDER BY sent_at`,
-      [incidentId],
-    );
-    return r.rows.map(toNotification);
-  },
-});
+    /** Cards and escalation messages of an incident that were delivered (to edit them in place). */
+    async delivered(incidentId: string): Promise<Notification[]> {
+      const r = await sql.query<Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM notifications
+         WHERE incident_id = $1 AND kind IN ('card', 'escalation') AND status = 'sent' AND message_id IS NOT NULL ORDER BY sent_at`,
+        [incidentId],
+      );
+      return r.rows.map(toNotification);
+    },
+
+    /** All notifications of an incident, oldest first. */
+    async forIncident(incidentId: string): Promise<Notification[]> {
+      const r = await sql.query<Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM notifications
+         WHERE incident_id = $1 ORDER BY sent_at`,
+        [incidentId],
+      );
+      return r.rows.map(toNotification);
+    },
+  };
+};

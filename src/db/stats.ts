@@ -3,7 +3,7 @@
  * (never stored twice). Runs on PostgreSQL 15+ and PGlite. Definitions are written once, below.
  */
 import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
-import { OPEN_STATUSES } from './incidents';
+import { OPEN_LIST } from './incidents';
 import type { Sql } from './sql';
 
 /** How every number is counted; shown next to the numbers on the dashboard, in the CSV and the API. */
@@ -129,7 +129,6 @@ export interface OverdueItem {
 }
 
 type Row = Record<string, unknown>;
-const OPEN_LIST = OPEN_STATUSES.map((s) => `'${s}'`).join(', '); // constants, not input
 
 /** Builds `$n` placeholders for a growing parameter list. */
 function params() {

@@ -2,6 +2,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { TransientError } from '../errors';
+import { batcher } from '../lib/batch';
 import type { TimerKind } from '../domain/sla';
 
 export const QUEUE_NAMES = [
@@ -92,18 +93,29 @@ export class Queues {
     return q;
   }
 
-  /** Adds a job with its deterministic id; a second add with the same id is a no-op. */
+  private readonly adders = new Map<QueueName, (job: { name: string; data: unknown; opts: JobsOptions }) => Promise<void>>();
+
+  /**
+   * Adds a job with its deterministic id; a second add with the same id is a no-op. Concurrent adds to one
+   * queue go to Redis together (src/lib/batch.ts).
+   */
   async enqueue<N extends QueueName>(name: N, data: JobData[N], opts: EnqueueOptions = {}): Promise<string> {
     const id = jobId(name, data, opts.suffix);
-    await this.queue(name).add(name, data, { jobId: id, delay: opts.delay });
+    let add = this.adders.get(name);
+    if (!add) {
+      add = batcher(async (jobs: { name: string; data: unknown; opts: JobsOptions }[]) => {
+        await this.queue(name).addBulk(jobs);
+        return jobs.map(() => undefined);
+      });
+      this.adders.set(name, add);
+    }
+    await add({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, jobId: id, delay: opts.delay } });
     return id;
   }
 
-  /** Adds several jobs in one round trip; each keeps its deterministic id (a repeat is a no-op). */
-  async enqueueBulk<N extends QueueName>(name: N, items: { data: JobData[N]; opts?: EnqueueOptions }[]): Promise<string[]> {
-    const jobs = items.map(({ data, opts = {} }) => ({ name, data, opts: { ...DEFAULT_JOB_OPTIONS, jobId: jobId(name, data, opts.suffix), delay: opts.delay } }));
-    if (jobs.length > 0) await this.queue(name).addBulk(jobs);
-    return jobs.map((j) => j.opts.jobId);
+  /** Adds several jobs, each with its deterministic id (a repeat is a no-op), together with other concurrent adds. */
+  enqueueBulk<N extends QueueName>(name: N, items: { data: JobData[N]; opts?: EnqueueOptions }[]): Promise<string[]> {
+    return Promise.all(items.map(({ data, opts }) => this.enqueue(name, data, opts)));
   }
 
   /** Waiting + delayed + active + failed counts per queue (metrics). */
@@ -118,5 +130,6 @@ export class Queues {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
+    this.adders.clear();
   }
 }

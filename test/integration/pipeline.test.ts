@@ -2,6 +2,8 @@ import { DB_KINDS } from '../helpers/db';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/env';
 import { getAs, signIn } from '../helpers/auth';
+import { dedupe } from '../../src/pipeline/stages/dedupe';
+import { detect } from '../../src/pipeline/stages/detect';
 
 const HOT_WATER = 'Третий день нет горячей воды в Абакане на Пушкина 45, в управляющую компанию не дозвониться!';
 
@@ -47,6 +49,35 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     expect(count.rows[0].n).toBe(1);
   });
 
+  it('settles a burst of concurrent complaints: repeats join one incident, different problems stay apart', async () => {
+    // Posted at once, they travel through the stages in shared round trips (src/lib/batch.ts): a repeat in the
+    // same batch as its first report must still find it, and each problem must get exactly one card.
+    const storm = Array.from({ length: 8 }, (_, i) => ({ text: `Прорвало трубу отопления на Щетинкина 12 в Абакане, заливает подвал, сделайте что-нибудь! (${i})`, name: `Житель ${i}` }));
+    const others = [
+      { text: 'Не вывозят мусор с площадки на Космонавтов 5 в Саяногорске уже неделю, баки переполнены', name: 'Анна' },
+      { text: 'В Черногорске на Советской 70 огромная яма на дороге, пробили колесо', name: 'Иван' },
+    ];
+    const posted = await Promise.all([...storm, ...others].map((b) => app.post('/api/comments', b)));
+    expect(posted.map((r) => r.status)).toEqual(Array(10).fill(202));
+    const ids = posted.map((r) => r.body.id as string);
+    const settled = await waitFor(
+      () => Promise.all(ids.map((id) => app.db.messages.get(id))),
+      (ms) => ms.every((m) => m?.status === 'incident' || m?.status === 'attached'),
+      { what: 'every message settled' },
+    );
+    const stormIncidents = new Set(settled.slice(0, 8).map((m) => m!.incidentId));
+    expect(stormIncidents.size).toBe(1);
+    const [stormId] = [...stormIncidents];
+    const otherIds = settled.slice(8).map((m) => m!.incidentId);
+    expect(new Set([stormId, ...otherIds]).size).toBe(3);
+    const storm1 = await waitFor(() => app.db.incidents.get(stormId!), (i) => i?.status === 'assigned');
+    expect(storm1).toMatchObject({ messagesCount: 8, authorsCount: 8, resonant: true, priority: 'high' });
+    for (const id of [stormId, ...otherIds]) {
+      const cards = await waitFor(() => app.db.notifications.forIncident(id!), (n) => n.length > 0);
+      expect(cards.filter((n) => n.kind === 'card')).toHaveLength(1);
+    }
+  });
+
   it('stores a non-complaint as searchable but opens no incident', async () => {
     const res = await app.post('/api/comments', { text: 'Спасибо большое коммунальщикам, вчера всё починили, вода есть!' });
     const msg = await waitFor(() => app.db.messages.get(res.body.id), (m) => m?.status !== 'received');
@@ -77,5 +108,33 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     expect(metrics.text).toMatch(/otklik_incidents\{status="assigned"\} [1-9]/);
     expect(metrics.text).toMatch(/otklik_queue_jobs\{queue="sla",state="delayed"\} [1-9]/);
     expect(metrics.text).toMatch(/otklik_stage_duration_seconds_count\{stage="detect",result="done"\}/);
+  });
+});
+
+describe.each(DB_KINDS)('deduplication of complaints that arrive in one batch (%s)', (kind) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // No pipeline workers: the test runs the stages itself, all jobs of a stage at once, as a busy worker would.
+    app = await startTestApp(kind, { roles: ['api'] });
+  });
+  afterAll(async () => app.stop());
+
+  it('attaches a repeat to an incident opened earlier in the same batch, and keeps other places apart', async () => {
+    const texts = [
+      ...Array.from({ length: 6 }, (_, i) => `Нет горячей воды на Вокзальной 9 в Абазе, третий день без воды, дети не мытые (${i})`),
+      'Нет горячей воды на Вокзальной 9 в Сорске, третий день без воды',
+    ];
+    const posted = await Promise.all(texts.map((text, i) => app.post('/api/comments', { text, name: `Соседка ${i}` })));
+    const ids = posted.map((r) => r.body.id as string);
+    await Promise.all(ids.map((messageId) => detect.handle({ messageId }, app.deps)));
+    const results = await Promise.all(ids.map((messageId) => dedupe.handle({ messageId }, app.deps)));
+    expect(results).toEqual(Array(7).fill('done'));
+    const messages = await Promise.all(ids.map((id) => app.db.messages.get(id)));
+    expect(messages.map((m) => m!.status)).toEqual(['incident', 'attached', 'attached', 'attached', 'attached', 'attached', 'incident']);
+    expect(new Set(messages.slice(0, 6).map((m) => m!.incidentId)).size).toBe(1);
+    expect(messages[6]!.incidentId).not.toBe(messages[0]!.incidentId);
+    expect(await app.db.incidents.get(messages[0]!.incidentId!)).toMatchObject({ messagesCount: 6, authorsCount: 6, resonant: true });
+    // Run again (a redelivered job): nothing changes.
+    expect(await Promise.all(ids.map((messageId) => dedupe.handle({ messageId }, app.deps)))).toEqual(Array(7).fill('skipped'));
   });
 });

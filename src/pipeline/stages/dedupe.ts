@@ -1,7 +1,11 @@
 /** `dedupe`: resolve the author; attach a repeat of an open complaint to its incident, else open a new one. */
-import type { DedupeCandidate } from '../../db/incidents';
+import type { Analysis, Analyzer } from '../../../classifiers';
+import type { Db } from '../../db';
+import { dedupeKey, type DedupeCandidate } from '../../db/incidents';
+import type { Message } from '../../db/messages';
 import { addressKeys, shareAddress } from '../../domain/address';
 import { PermanentError } from '../../errors';
+import { batcher } from '../../lib/batch';
 import { defineStage } from '../stage';
 
 /** How far back a repeat is looked for, and how similar texts must be to count as one problem. */
@@ -42,12 +46,62 @@ export function decideDedupe(
   return best;
 }
 
+interface DedupeItem {
+  message: Message;
+  analysis: Analysis;
+  authorId: string;
+  at: Date;
+}
+type DedupeOutcome = { incidentId: string; opened: boolean } | null;
+
+const keyOf = (a: Analysis) => dedupeKey(a.topic, a.municipality);
+
+/**
+ * Deduplicates the complaints of concurrent jobs in one transaction: their topic × place keys locked at once,
+ * their candidates read in one round trip, then decided in order, so a repeat later in the batch attaches to
+ * an incident opened earlier in it. Null for a message that a retry finds already moved on.
+ */
+function decideAndWrite(db: Db, similarity: Analyzer['similarity']) {
+  return (items: DedupeItem[]): Promise<DedupeOutcome[]> =>
+    db.tx(async (tx) => {
+      await tx.incidents.lockDedupeKeys(items.map((x) => keyOf(x.analysis)));
+      const fetched = await tx.incidents.dedupeCandidates(
+        items.map((x) => ({
+          authorId: x.authorId,
+          topic: x.analysis.topic,
+          municipalityId: x.analysis.municipality,
+          since: new Date(x.message.publishedAt.getTime() - DEDUPE_WINDOW_HOURS * 3600_000),
+        })),
+      );
+      const opened: (DedupeCandidate & { key: string })[] = [];
+      const out: DedupeOutcome[] = [];
+      for (const [i, { message, analysis, authorId, at }] of items.entries()) {
+        const key = keyOf(analysis);
+        const earlier = opened.filter((o) => o.key === key || o.authorId === authorId);
+        const decision = decideDedupe(message.text, authorId, [...earlier, ...fetched[i]], similarity);
+        if (decision.kind === 'attach') {
+          const attached = await tx.incidents.attach(
+            { messageId: message.id, authorId, incidentId: decision.incidentId, reason: decision.reason, similarity: decision.similarity },
+            RESONANT_AUTHORS,
+            at,
+          );
+          out.push(attached ? { incidentId: decision.incidentId, opened: false } : null);
+          continue;
+        }
+        const incidentId = await tx.incidents.open({ messageId: message.id, authorId, publishedAt: message.publishedAt, analysis }, at);
+        if (incidentId) opened.push({ incidentId, authorId, text: message.text, openedAt: message.publishedAt, key });
+        out.push(incidentId ? { incidentId, opened: true } : null);
+      }
+      return out;
+    });
+}
+
+const batches = new WeakMap<Db, (item: DedupeItem) => Promise<DedupeOutcome>>();
+
 export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, analyzer, log, now }) => {
   const message = await db.messages.get(messageId);
   if (!message) throw new PermanentError(`message ${messageId} not found`);
   if (message.status !== 'complaint' || !message.analysis) return 'skipped';
-  const analysis = message.analysis;
-  const at = now();
   // Author resolution is race-safe by itself: it stays outside the locked transaction, which is kept short.
   const authorId = await db.authors.resolve({
     platform: message.platform,
@@ -56,27 +110,12 @@ export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, 
     profileUrl: message.authorUrl,
     contactHash: message.authorContactHash,
   });
-  const outcome = await db.tx(async (tx) => {
-    await tx.incidents.lockDedupeKey(`${analysis.topic ?? '-'}|${analysis.municipality ?? '-'}`);
-    const candidates = await tx.incidents.dedupeCandidates({
-      authorId,
-      topic: analysis.topic,
-      municipalityId: analysis.municipality,
-      since: new Date(message.publishedAt.getTime() - DEDUPE_WINDOW_HOURS * 3600_000),
-    });
-    const decision = decideDedupe(message.text, authorId, candidates, analyzer.similarity);
-    if (decision.kind === 'attach') {
-      const attached = await tx.incidents.attach(
-        { messageId, authorId, incidentId: decision.incidentId, reason: decision.reason, similarity: decision.similarity },
-        RESONANT_AUTHORS,
-        at,
-      );
-      return attached ? { incidentId: decision.incidentId, opened: false } : null;
-    }
-    const incidentId = await tx.incidents.open({ messageId, authorId, publishedAt: message.publishedAt, analysis }, at);
-    if (!incidentId) return null;
-    return { incidentId, opened: true };
-  });
+  let run = batches.get(db);
+  if (!run) {
+    run = batcher(decideAndWrite(db, analyzer.similarity), { maxBatch: 50, maxInFlight: 1 });
+    batches.set(db, run);
+  }
+  const outcome = await run({ message, analysis: message.analysis, authorId, at: now() });
   if (!outcome) return 'skipped';
   log.info(outcome.opened ? 'incident.opened' : 'message.attached', { incidentId: outcome.incidentId });
   if (outcome.opened) await queues.enqueue('classify', { incidentId: outcome.incidentId });
