@@ -11,7 +11,7 @@ import { Queue, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createAnalyzer } from '../../classifiers';
 import { seedRegion, startApp, type App } from '../app';
 import { loadConfig } from '../config';
@@ -63,23 +63,41 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
 const mb = () => Math.round(process.memoryUsage().rss / 1e6);
-/** This process's CPU time (user + system) per message since `from`, in ms: steadier than rates when the machine is shared. */
-const cpuMsPer = (from: NodeJS.CpuUsage, n: number) => {
-  const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1000 / n;
-};
-let rawCpuMs = NaN;
-/** Busy CPU time of the whole machine (every process: ours, Redis, PostgreSQL) in ms, from /proc/stat; NaN elsewhere. */
-const machineBusyMs = () => {
+/**
+ * CPU time (ms) used so far by the Redis and PostgreSQL server processes on this machine, from /proc (Linux; NaN
+ * elsewhere). Steadier than machine-wide load when other work shares the machine.
+ */
+const serviceCpuMs = (): { redis: number; pg: number } => {
+  const out = { redis: 0, pg: 0 };
   try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = f[3] + (f[4] ?? 0);
-    return ((f.reduce((a, b) => a + b, 0) - idle) * 1000) / 100; // USER_HZ is 100 on Linux
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ 100
+      if (comm.startsWith('redis-server')) out.redis += ms;
+      else if (comm.startsWith('postgres')) out.pg += ms;
+    }
+    return out;
   } catch {
-    return NaN;
+    return { redis: NaN, pg: NaN };
   }
 };
-let rawMachineMs = NaN;
+/** Per-message CPU of this process, Redis and PostgreSQL since `from`. */
+const cpuPer = (from: { proc: NodeJS.CpuUsage; svc: { redis: number; pg: number } }, n: number) => {
+  const svc = serviceCpuMs();
+  const u = process.cpuUsage(from.proc);
+  return { proc: (u.user + u.system) / 1000 / n, redis: (svc.redis - from.svc.redis) / n, pg: (svc.pg - from.svc.pg) / n };
+};
+const cpuMark = () => ({ proc: process.cpuUsage(), svc: serviceCpuMs() });
+const cpuLine = (c: { proc: number; redis: number; pg: number }) =>
+  `${c.proc.toFixed(2)} ms in this process + ${c.redis.toFixed(2)} ms Redis${Number.isNaN(c.pg) || c.pg === 0 ? '' : ` + ${c.pg.toFixed(2)} ms PostgreSQL`} = ${(c.proc + c.redis + (c.pg || 0)).toFixed(2)} ms`;
+let rawCpu = { proc: NaN, redis: NaN, pg: NaN };
 
 async function rawChain(o: BenchOptions, n: number): Promise<number> {
   const connection = createRedis(o.redisUrl);
@@ -100,15 +118,13 @@ async function rawChain(o: BenchOptions, n: number): Promise<number> {
       ),
   );
   const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const busy0 = machineBusyMs();
+  const cpu0 = cpuMark();
   for (let i = 0; i < n; i += 500) {
     await queues[0].addBulk(Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ name: HOPS[0], data: { id: `m${i + k}` }, opts: { jobId: `${HOPS[0]}-m${i + k}`, removeOnComplete: true } })));
   }
   await finished;
   const rate = n / ((performance.now() - t0) / 1000);
-  rawCpuMs = cpuMsPer(cpu0, n);
-  rawMachineMs = (machineBusyMs() - busy0) / n;
+  rawCpu = cpuPer(cpu0, n);
   await Promise.all(workers.map((w) => w.close()));
   await Promise.all(queues.map(async (q) => { await q.obliterate({ force: true }); await q.close(); }));
   await connection.quit();
@@ -145,7 +161,7 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.concurrency}`);
   o.progress?.('raw chain', 0, 1);
   const raw = o.skipRaw ? NaN : await rawChain(o, MESSAGES);
-  if (!o.skipRaw) o.out(`raw BullMQ chain, ${HOPS.length} hops, trivial processors: ${raw.toFixed(0)} messages/s; cpu per message: ${rawCpuMs.toFixed(2)} ms in this process, ${rawMachineMs.toFixed(2)} ms machine-wide`);
+  if (!o.skipRaw) o.out(`raw BullMQ chain, ${HOPS.length} hops, trivial processors: ${raw.toFixed(0)} messages/s; cpu per message ${cpuLine(rawCpu)}`);
 
   const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
   const app = await startApp(cfg, {});
@@ -161,8 +177,7 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   const fromId = Number((await app.db.sql.query<{ n: string }>("SELECT coalesce(max(id), 0) + 1 AS n FROM messages")).rows[0].n);
   // Saturation.
   const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const busy0 = machineBusyMs();
+  const cpu0 = cpuMark();
   const batch = 50;
   for (let i = 0; i < MESSAGES; i += batch) await Promise.all(Array.from({ length: Math.min(batch, MESSAGES - i) }, () => ingestMessage(deps, complaint())));
   const ingestS = (performance.now() - t0) / 1000;
@@ -171,10 +186,10 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const sat = MESSAGES / ((performance.now() - t0) / 1000);
-  const satCpuMs = cpuMsPer(cpu0, MESSAGES);
-  const satMachineMs = (machineBusyMs() - busy0) / MESSAGES;
+  const satCpu = cpuPer(cpu0, MESSAGES);
   o.out(`otklik at saturation: ${MESSAGES} complaints settled at ${sat.toFixed(0)} messages/s (intake alone ${(MESSAGES / ingestS).toFixed(0)}/s); ${Number.isNaN(raw) ? '' : `${((sat / raw) * 100).toFixed(0)}% of the raw chain; `}rss ${mb()} MB`);
-  o.out(`  cpu per message: ${satCpuMs.toFixed(2)} ms in this process, ${satMachineMs.toFixed(2)} ms machine-wide${Number.isNaN(rawMachineMs) ? '' : ` (the raw chain's is ${((rawMachineMs / satMachineMs) * 100).toFixed(0)}% of it)`}`);
+  const cpuSum = (c: typeof satCpu) => c.proc + c.redis + (c.pg || 0);
+  o.out(`  cpu per message ${cpuLine(satCpu)}${Number.isNaN(rawCpu.proc) ? '' : `; the raw chain's ${cpuSum(rawCpu).toFixed(2)} ms is ${((cpuSum(rawCpu) / cpuSum(satCpu)) * 100).toFixed(0)}% of it`}`);
 
   const hist = await app.deps.metrics.stageDuration.get();
   const sums = new Map<string, { sum: number; count: number }>();

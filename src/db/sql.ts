@@ -3,6 +3,7 @@
  * (PostgreSQL in WebAssembly, in process) when DATABASE_URL is unset. The ONLY driver import.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export interface Sql {
@@ -19,6 +20,24 @@ export interface Sql {
 // int8 (bigserial ids, count(*)) arrive as strings from pg: our ids are strings, counts are cast ::int.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
+/**
+ * A statement named by its text, so that each connection parses and plans it once and then only binds and runs
+ * it (our statements are constants of the code, a few hundred at most; values always travel as parameters).
+ */
+const statementNames = new Map<string, string>();
+/** Beyond this many distinct texts (a bug building SQL from values) statements go unnamed rather than pile up. */
+const MAX_NAMED_STATEMENTS = 2000;
+function prepared(text: string, values: unknown[] = []): pg.QueryConfig {
+  // Without values pg uses the simple protocol, which also runs scripts of several statements: keep that.
+  if (values.length === 0) return { text };
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `otklik_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
+
 /** A pool on a PostgreSQL server. */
 export function createPgSql(url: string, opts: { max?: number } = {}): Sql {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 40 });
@@ -30,7 +49,7 @@ export function createPgSql(url: string, opts: { max?: number } = {}): Sql {
   pool.on('connect', (client) => client.on('error', () => undefined));
   const wrap = (client: pg.PoolClient): Sql => ({
     kind: 'pg',
-    query: async <R>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as R[] }),
+    query: async <R>(text: string, params?: unknown[]) => ({ rows: (await client.query(prepared(text, params))).rows as R[] }),
     exec: async (script) => {
       await client.query(script);
     },
@@ -39,7 +58,7 @@ export function createPgSql(url: string, opts: { max?: number } = {}): Sql {
   });
   return {
     kind: 'pg',
-    query: async <R>(text: string, params?: unknown[]) => ({ rows: (await pool.query(text, params)).rows as R[] }),
+    query: async <R>(text: string, params?: unknown[]) => ({ rows: (await pool.query(prepared(text, params))).rows as R[] }),
     exec: async (script) => {
       await pool.query(script);
     },
