@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { TOPICS, type TopicCode, type Priority } from '../src/domain/types';
 import { Gazetteer, resolve, type RegionFile, type PlaceMatch } from './gazetteer';
 import { LinearModel, type LinearModelJson } from './linear-model';
-import { featuresOf, topicFeatures, describeFeature } from './features';
+import { featuresOf, topicFeatures, complaintFeatures, describeFeature } from './features';
 import { prepare, type PreparedText } from './text';
 import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
 import { similarity as textSimilarity } from './similarity';
 
 /** Version of the analysis rules and models; stored with every result. */
-export const VERSION = 'otklik-clf-5';
+export const VERSION = 'otklik-clf-6';
 
 /** Hints from the source: mention display texts, the community's home municipality, a typed place. */
 export interface AnalyzeHints {
@@ -170,7 +170,7 @@ class TextAnalyzer implements Analyzer {
       return { complaint: false, score: 0, reasons: ['[пустой текст]'] };
     }
     if (this.complaintModel) {
-      const r = this.complaintModel.predict(features);
+      const r = this.complaintModel.predict(complaintFeatures(features));
       const ci = this.complaintModel.classes.indexOf('complaint');
       let score = r.probs[ci];
       // News, reports of work done, planned work, lost and found, proposals and volunteering are not complaints
@@ -183,6 +183,11 @@ class TextAnalyzer implements Analyzer {
       const gated = !!cue && score >= COMPLAINT_THRESHOLD && !complains && !CONTRAST.test(p.lower);
       if (gated) {
         score /= 2;
+      }
+      // Mocking thanks for a problem that is still there (rules.ts isSarcastic: praise + a standing problem + nothing
+      // fixed) is a complaint: the model, which sees "спасибо" in every thank-you, keeps it near the threshold.
+      if (!cue && features.includes('c:sarcasm') && score < COMPLAINT_THRESHOLD) {
+        score = COMPLAINT_THRESHOLD;
       }
       const isComplaint = score >= COMPLAINT_THRESHOLD;
       const reasons = r.top(isComplaint ? ci : 1 - ci, 5).map(describeFeature);

@@ -12,6 +12,30 @@ export interface Subtopic {
   topic: TopicCode;
   name: string;
   pattern: RegExp;
+  /** Fires only when this also matches somewhere in the text (where the object is). */
+  when?: RegExp;
+  /** Does not fire when this matches somewhere in the text. */
+  unless?: RegExp;
+}
+
+/**
+ * Where an object is. Inside a block of flats: a парадная/подъезд/лифт named with "в", a floor ("на 3 этаже", "2 эт."),
+ * a flight or a landing. SPb portal writers abbreviate: "пар. 4", "пар4", "2 эт".
+ */
+const INSIDE =
+  /(в|во|по) (\S+ )?(подъезд|парадн|лифт|тамбур|холл|лестниц|лестничн|шахт)|лифт|почтов\S* ящ|выключател|квартир\S* (холл|тамбур)|около квартир|у квартир|изнутри|с внутренней стороны|на (\S+ ){0,2}(этаж|лестниц|лестничн)|этаж|\d ?эт(\.|(?![а-я]))|эт\.? ?\d|пар\.? ?№? ?\d|\d ?пар(\.|(?![а-я]))|лестничн\S* (марш|клетк|площадк|пролет)|пролет|кабин\S* лифт/;
+/** Outside a building but on it: the facade, an outer wall, an arch, the entrance door seen from the street. */
+const ON_FACADE =
+  /фасад|стен\S* (\S+ )?(дома|здани)|торц\S* дома|угол дома|углу дома|арк(а|е|и|у|ой|ах)(?![а-я])|на здании|на доме|над входом|над дверью|перед входом|при входе|у входа|над пандус|над (\S+ )?(подъезд|парадн)|периметр\S* дома|двер\S* (\S+ )?(в )?(подъезд|парадн|лестниц)|вход\S* (\S+ )?(в )?(подъезд|парадн)|входн\S* двер|крыльц|козыр/;
+/** The problem is a lamp or its light. */
+const LAMP = /(?<![а-я])(освещ\S*|светильник\S*|фонар\S*|ламп\S*|плафон\S*|подсветк\S*)/;
+/** Graffiti, bills, stickers and adverts: the object of the complaint, wherever it is ("объявлений нет" is a missing notice). */
+const GRAFFITI = /граффити|графит|графф|надпис|рисунк|исписа|изрисова|разрисова|реклам|(?<!(нет|без|никаких|никакого) )объявлени(?!\S* (нет|не было|не вывес|не повес))|наклейк|самокле|листовк|вандалк/;
+const SNOW_WORDS = /снег|сугроб|налед|гололед|(^|[^а-я])лед|льд|посып|пескосол/;
+
+/** True when a sub-topic's pattern and its place conditions match. */
+export function subtopicMatches(s: Subtopic, lower: string): boolean {
+  return s.pattern.test(lower) && (!s.when || s.when.test(lower)) && !(s.unless && s.unless.test(lower));
 }
 
 /** Sub-topics (our short list, after the control-centre rubricator); first match within the topic wins. */
@@ -21,22 +45,31 @@ export const SUBTOPICS: Subtopic[] = ([
   { code: 'water', topic: 'housing', name: 'Холодное водоснабжение', pattern: /холодн\S* вод|нет воды|без воды|воды нет|вод(а|у) (не идет|отключ|ржав|грязн|мутн|коричн|желт|воняет)|напор|водопровод|водокан|колонк/ },
   { code: 'sewage', topic: 'housing', name: 'Водоотведение, канализация', pattern: /канализац|засор|стоки|фекал|выгребн|септик|нечистот|водоотвед/ },
   { code: 'electricity', topic: 'housing', name: 'Электроснабжение', pattern: /(нет|без|отключ\S*|пропал\S*|выбивает|мигает|скач\S*) (\S+ )?(свет|электр)|свет(а)? нет|электричеств|электроэнерг|напряжени|проводк|щиток|подстанц/ },
+  // Exposed wiring, junction boxes and cable ducts of the house (not wires hanging on a facade or between houses).
+  { code: 'wiring', topic: 'housing', name: 'Электроснабжение', pattern: /оголен\S* (\S+ )?провод|провод\S* (\S+ ){0,2}(открыт|оголен|торчат|болтают)|открыт\S* (\S+ )?провод|скрутк|кабель-канал|кабель канал|кабель-каналы|распаечн|распредкоробк|коробк\S* (\S+ )?(с|для) провод|провод\S* (\S+ )?(на|по) стен/, unless: ON_FACADE },
   { code: 'gas', topic: 'housing', name: 'Газоснабжение', pattern: /газ(а|ом|у)?(?![а-я])|газов|газопровод/ },
   { code: 'elevator', topic: 'housing', name: 'Лифты', pattern: /лифт/ },
-  { code: 'roof', topic: 'housing', name: 'Кровля и фасад', pattern: /крыш|кровл|протека\S* потол|потол\S* теч|чердак|фасад|водосточн/ },
-  { code: 'entrance', topic: 'housing', name: 'Подъезды и общее имущество', pattern: /подъезд|парадн|лестнич|лестниц|домофон|почтов\S* ящ|мусоропровод|подвал|тамбур|входн\S* двер|этаж|лампочк|выключател|перил/ },
+  { code: 'roof', topic: 'housing', name: 'Кровля и фасад', pattern: /крыш|кровл|протека\S* потол|потол\S* теч|чердак|фасад|водосточн|штукатур|отмостк|цокол|облицовк|окраск\S* (\S+ )?(стен|дома|фасад)|красочн|рольстав|кондиционер|продух|отлив|адресн\S* (вывеск|табличк|указател)|табличк\S* с (номер|названи)|номер\S* дома на/ },
+  // Lamps on the house itself (facade, arch, over the entrance, a floor): the house's, not street lighting.
+  { code: 'house-lighting', topic: 'housing', name: 'Освещение подъездов и фасада', pattern: LAMP, when: new RegExp(`${INSIDE.source}|${ON_FACADE.source}|(подъезд|парадн)`) },
+  // Graffiti, bills and adverts inside (a floor, a flight, a lift): the managing company cleans them, housing.
+  { code: 'entrance-graffiti', topic: 'housing', name: 'Подъезды и общее имущество', pattern: GRAFFITI, when: INSIDE, unless: ON_FACADE },
+  { code: 'entrance', topic: 'housing', name: 'Подъезды и общее имущество', pattern: /подъезд|парадн|лестнич|лестниц|домофон|почтов\S* ящ|мусоропровод|подвал|тамбур|входн\S* двер|этаж|лампочк|выключател|перил|доводчик|входн\S* групп|фрамуг|подоконник|поручн|поручен|петл|кодов\S* замок|график\S* уборк|влажн\S* уборк|моют|мыть пол|помыть пол|полы/ },
   { code: 'management', topic: 'housing', name: 'Управляющие компании и платежи', pattern: /управляющ|(^|[^а-я])ук([^а-я]|$)|квитанц|тариф|перерасчет|жкх|капремонт|капитальн\S* ремонт|аварийн\S* (дом|жиль)|расселен|ветх/ },
-  { code: 'pothole', topic: 'roads', name: 'Ямы и состояние покрытия', pattern: /ям(а|ы|у|ой|ами|ах|ищ)|выбоин|люк(?!\S* мусоропровод)|колдоб|асфальт|заасфальт|покрыти|разбит\S* дорог|дорог\S* разбит|грейдер|грейдир|грунтовк|щебен|гравийк|проезж\S* част/ },
-  { code: 'snow', topic: 'roads', name: 'Уборка снега и гололёд', pattern: /снег|сугроб|гололед|наледь|скользк|посып|пескосол|чист\S* дорог|колея/ },
-  { code: 'traffic', topic: 'roads', name: 'Организация дорожного движения', pattern: /светофор|пешеходн\S* переход|зебр|разметк|дорожн\S* знак|лежач\S* полиц|искусствен\S* неровн|пробк|парковк/ },
-  { code: 'sidewalk', topic: 'roads', name: 'Тротуары', pattern: /тротуар|пешеходн\S* дорожк/ },
+  { code: 'pothole', topic: 'roads', name: 'Ямы и состояние покрытия', pattern: /ям(а|ы|у|ой|ами|ах|ищ)|выбоин|люк(?!\S* мусоропровод)|колдоб|асфальт|заасфальт|покрыти|разбит\S* дорог|дорог\S* разбит|грейдер|грейдир|грунтовк|щебен|гравийк|проезж\S* част|провал|просад|просел|проседа|шурф|мощени|брусчат|заплатк|плитк\S* (\S+ )?(провал|выломан|разбит|вздыбил|отсутств)/ },
+  { code: 'snow', topic: 'roads', name: 'Уборка снега и гололёд', pattern: /снег|сугроб|гололед|наледь|скользк|посып|пескосол|чист\S* дорог|колея|(?<!(как|словно|будто|холодн\S*) )лед(?![а-я])|(?<!(как|словно|будто) )льд(ом|а|у)?(?![а-я])|обледен|ледян\S* (корк|накат)/ },
+  { code: 'traffic', topic: 'roads', name: 'Организация дорожного движения', pattern: /светофор|пешеходн\S* переход|зебр|разметк|дорожн\S* знак|лежач\S* полиц|искусствен\S* неровн|пробк|парковк|паркинг|бордюр|поребрик|знак(?![а-я])|знака|знаки|фаз[аыу](?![а-я])|сигнал\S* (\S+ )?светофор|перекрест\S* не работ|панел\S* времени|полусфер|ограничител|шлагбаум|парковочн\S* барьер|перекрыт\S* (\S+ )?проезд/ },
+  { code: 'sidewalk', topic: 'roads', name: 'Тротуары', pattern: /тротуар|пешеходн\S* дорожк|велодорожк|дорожк\S* к дому/ },
   { code: 'bridge', topic: 'roads', name: 'Мосты', pattern: /мост(?!ик)/ },
-  { code: 'container-site', topic: 'waste', name: 'Контейнерные площадки', pattern: /контейнер|баки|бак(а|ов|ам)|мусорк|площадк\S* (для|под) мусор/ },
+  { code: 'container-site', topic: 'waste', name: 'Контейнерные площадки', pattern: /контейнер|баки|бачк|пухто|помойк|бак(а|ов|ам)|мусорк|площадк\S* (для|под) мусор/ },
   { code: 'collection', topic: 'waste', name: 'Вывоз ТКО', pattern: /вывоз|не вывоз|не забира|мусоровоз|тко|региональн\S* оператор|регоператор|мусорн\S* реформ/ },
   { code: 'dump', topic: 'waste', name: 'Несанкционированные свалки', pattern: /свалк|навал|строительн\S* мусор|покрыш|хлам/ },
   // Litter on the ground (yard, lawn, roadway, playground, park); last of the waste sub-topics, so a container site,
   // collection or a dump is named first. "мусоропровод" (the building's chute) is housing.
-  { code: 'litter', topic: 'waste', name: 'Мусор на территории', pattern: /мусор(?!опровод)|замусор|окурк|бутылк|пакет(ы|ов|ами|ах)(?![а-я])|фантик|листв|смет(?![а-я])|смёт/ },
+  { code: 'litter', topic: 'waste', name: 'Мусор на территории', pattern: /мусор(?!опровод)|замусор|окурк|бутылк|пакет(ы|ов|ами|ах)?(?![а-я])|фантик|листв|листь|смет(?![а-я])|смёт|помойк|(неочищ|не очищ|неубран|не убран|переполн|не вынос|освобожд|опорожн|очист|вытряхн)\S* (\S+ ){0,2}урн|урн\S* (\S+ ){0,2}(не очищ|не убира|не освобожд|не опорожн|переполн|не вынос|забит)|(из земли|из газона) (\S+ ){0,2}торч|торч\S* (\S+ ){0,3}(из земли|из газона)|железобетон|жби|бетонн\S* (издели|объект|блок|плит)|кус\S* бетона|кирпич(и|ей)(?![а-я])|угли(?![а-я])|строительн\S* материал|мешк(и|ов)(?![а-я])|пищев\S* отход|(на|с) газон\S* (\S+ ){0,2}(ветк|ветв|палк|доск|брус|ствол|остатк|ящик|коробк|издели|конструкц|плит|труб|железобетон|жб|стекл|бумаг|шин|покрышк)|(ветк|ветв|палк|доск|брус|ствол|остатк|ящик|коробк|железобетон|жби|жб|конструкц|плит|изделие|стекл|бумаг)\S* (\S+ ){0,3}(на|с) газон|(вывез|вывест|вывоз|убрат|убери|прибрат)\S* (\S+ ){0,2}(ветк|ветв|палк|доск|ствол|спилен|сучь|порубочн|остатк|коробк|ящик|стекл|бумаг|плит)|(повален|спилен|упавш)\S* (\S+ )?(и )?(не убран|лежат|валяют)|не убран\S* (\S+ )?(ветк|ствол|дерев)|валя\S*|разброса\S*|набросан\S*|битое стекло|битые стекл|осколк/, unless: INSIDE },
+  // Cleaning of a yard, a driveway, a lawn or a sidewalk ("уборка не проводится", "двор не убирается"): litter, waste.
+  // Inside the house it is the парадная's cleaning (housing); snow and ice are roads.
+  { code: 'yard-cleaning', topic: 'waste', name: 'Мусор на территории', pattern: /(уборк|убира|убран|убрат|прибрат|подмет|метут|мести)\S* (\S+ ){0,3}(территори|двор|проезд|тротуар|газон|парковк|улиц|поребрик|бордюр)|(двор|территори|проезд|газон|тротуар|улиц)\S* (\S+ ){0,3}(не убира|не убран|не подмет|не метут|никогда не убир)|не подмет|грязн\S* двор|двор\S* (\S+ )?грязн|(грязь|грязи|песок|песк|пыль|щебен|щебн|грунт|камн|камен|булыжник)\S* (\S+ ){0,3}(на|по|вдоль|с|у) (\S+ )?(асфальт|покрыти|проезд|проезж|парковк|тротуар|дорог|обочин|газон|территори|бордюр|поребрик)|(проезж\S* част|тротуар|асфальт|территори)\S* (\S+ )?(в|во) (песке|грязи|камнях|щебне|пыли)|вымест|подмест|вымет|подмет|смести|гидромонитор/, unless: new RegExp(`${INSIDE.source}|${SNOW_WORDS.source}|подъезд|парадн`) },
   { code: 'bus', topic: 'transport', name: 'Общественный транспорт', pattern: /автобус|маршрут|маршрутк|троллейбус|трамва|остановк|водител|кондуктор|расписани|рейс|проезд(ной|а стоимост)|электричк/ },
   { code: 'taxi', topic: 'transport', name: 'Такси', pattern: /такси/ },
   { code: 'polyclinic', topic: 'healthcare', name: 'Поликлиники и запись к врачу', pattern: /поликлиник|запис\S* к (врач|терапевт|специалист)|талон|регистратур|терапевт|участков|фап|фельдшер|амбулатор/ },
@@ -45,11 +78,14 @@ export const SUBTOPICS: Subtopic[] = ([
   { code: 'hospital', topic: 'healthcare', name: 'Больницы', pattern: /больниц|стационар|роддом|приемн\S* покое|врач|медик|медицин/ },
   { code: 'kindergarten', topic: 'education', name: 'Детские сады', pattern: /детск\S* сад|детсад|садик|ясл|очеред\S* в сад/ },
   { code: 'school', topic: 'education', name: 'Школы', pattern: /школ|учител|урок|класс|гимнази|лице[йя]|школьн\S* автобус|питани\S* в школ/ },
-  // Street lighting only: a lamp on a landing, in a lift or an entrance is the house's (housing, sub-topic entrance).
-  { code: 'lighting', topic: 'landscaping', name: 'Уличное освещение', pattern: /(?<!(подъезд|парадн|этаж|лестниц|лифт|тамбур)[^]*)(фонар|освещени|не горит|темно)(?![^]*(подъезд|парадн|этаж|лестниц|лифт|тамбур))/ },
+  // Street lighting only: a lamp on a landing, in a lift, over an entrance, on a facade or in an arch is the house's
+  // (housing, house-lighting); "напротив подъезда" is masked as a landmark, so a street lamp there stays landscaping.
+  { code: 'lighting', topic: 'landscaping', name: 'Уличное освещение', pattern: /фонар|освещени|светильник|ламп|опор\S* (освещ|уличн)|не горит|темно/, unless: new RegExp(`${INSIDE.source}|${ON_FACADE.source}|(подъезд|парадн)(?![^]*(опор|столб|во двор|на улиц|аллее|сквер|парк))|светофор|сигнал|фаз[аыу](?![а-я])`) },
   { code: 'playground', topic: 'landscaping', name: 'Детские и спортивные площадки', pattern: /детск\S* площадк|(?<!(лестничн|контейнерн|мусорн)\S* )площадк(?!\S* (для|под|с) (мусор|бак|контейнер))|качел|горк|песочниц|турник/ },
   { code: 'greenery', topic: 'landscaping', name: 'Зелёные насаждения', pattern: /дерев|ветк|кустарн|газон|покос|трава|тополь|берез|клен(?![а-я])|клена|клены|липа|липы|рябин|ясен|спил|аварийн\S* дерев/ },
-  { code: 'yard', topic: 'landscaping', name: 'Дворы и общественные пространства', pattern: /двор|сквер|парк|лавочк|скамейк|урн|благоустр|лужа|лужи|грязь|граффити|надпис|исписа|разрисова|реклам|вывеск|листовк|наклей|самокле|объявлени|полусфер|столбик/ },
+  { code: 'yard', topic: 'landscaping', name: 'Дворы и общественные пространства', pattern: /двор|сквер|парк(?!ов|инг)|лавочк|скамейк|урн|благоустр|лужа|лужи|грязь|(?<!адресн\S* )вывеск|столбик|забор|огражден|беседк|малы\S* архитектурн|маф/ },
+  // Graffiti, bills and adverts outside (a facade, the entrance door, an arch, a fence, a sign): landscaping.
+  { code: 'graffiti', topic: 'landscaping', name: 'Надписи, реклама и объявления', pattern: GRAFFITI, unless: new RegExp(`^(?=[^]*(${INSIDE.source}))(?![^]*(${ON_FACADE.source}))|контейнерн|помойк|мусорн\\S* площадк`) },
   { code: 'stray-animals', topic: 'safety', name: 'Безнадзорные животные', pattern: /собак|бродяч|безнадзорн|стая|покусал|отлов/ },
   { code: 'public-order', topic: 'safety', name: 'Общественный порядок', pattern: /пьян|драк|шум|громк\S* музык|хулиган|наркоман|закладчик|притон|полици|участков\S* уполномоч/ },
   { code: 'fire', topic: 'safety', name: 'Пожарная безопасность', pattern: /пожар|горит|поджог|пал травы|возгоран/ },
@@ -63,7 +99,7 @@ export const SUBTOPICS: Subtopic[] = ([
   { code: 'bureaucracy', topic: 'other', name: 'Работа органов власти с обращениями', pattern: /отпис|(обращени\S*|жалоб\S*|письм\S*|заявлени\S*) (\S+ )?не ответ|не ответили на|ответа нет|без ответа|не (\S+ )?(дают|дали|дать|получили|получил|пришел) ответ|ответ\S* (так и )?не (дали|пришел|получили|дают)|игнорир|дозвон\S* (в|до) администрац|чиновник|бюрократ|волокит/ },
   { code: 'trade', topic: 'other', name: 'Торговля и услуги', pattern: /магазин|обвес|просрочк|продавц|почт(а|е|у|ы|ов)(?![а-я])|почтальон/ },
   { code: 'telecom', topic: 'other', name: 'Связь и интернет', pattern: /интернет|связи|сотов|вышк|мобильн\S* связ/ },
-] as Subtopic[]).map((s) => ({ ...s, pattern: wb(s.pattern) }));
+] as Subtopic[]).map((s) => ({ ...s, pattern: wb(s.pattern), when: s.when && wb(s.when), unless: s.unless && wb(s.unless) }));
 
 const OUTAGE = wb(
   /(нет|без|отключ\S*|отсутств\S*|пропал\S*|не да(ют|ли)|не подают|перекрыл\S*|вырубил\S*)\s+(\S+\s+){0,2}?(отоплени|тепл[ао]|горяч\S* вод|холодн\S* вод|вод[ыау]|свет[ау]?(?![а-я])|электр|газ)/,
@@ -122,7 +158,7 @@ export function subtopicOf(lower: string, topic: TopicCode | null): Subtopic | n
     return null;
   }
   for (const s of SUBTOPICS) {
-    if (s.topic === topic && s.pattern.test(lower)) {
+    if (s.topic === topic && subtopicMatches(s, lower)) {
       return s;
     }
   }
@@ -131,14 +167,14 @@ export function subtopicOf(lower: string, topic: TopicCode | null): Subtopic | n
 
 /** Codes of the sub-topics whose patterns match (model features). */
 export function matchedSubtopics(lower: string): string[] {
-  return SUBTOPICS.filter((s) => s.pattern.test(lower)).map((s) => s.code);
+  return SUBTOPICS.filter((s) => subtopicMatches(s, lower)).map((s) => s.code);
 }
 
 /** Keyword topic votes: how many sub-topic patterns of each topic match (fallback and model features). */
 export function keywordTopics(lower: string): Map<TopicCode, string[]> {
   const votes = new Map<TopicCode, string[]>();
   for (const s of SUBTOPICS) {
-    const m = s.pattern.exec(lower);
+    const m = subtopicMatches(s, lower) ? s.pattern.exec(lower) : null;
     if (m) {
       const list = votes.get(s.topic) ?? [];
       list.push(m[0].trim());
@@ -211,6 +247,14 @@ const PROPOSAL = wb(
   /(предлагаю|предлагаем|есть идея|есть предложение|идея для|давайте|кто со мной|кто поддержит|присоединяйтесь|волонтер\S*|доброволь\S*|субботник\S*|собираем (\S+ )?(вещи|помощь|деньги|средства|корм|продукты)|сбор (\S+ )?(вещей|помощи|средств|корма)|пункт (приема|сбора)|помо(жем|гите|чь) (приюту|погорельц|семье|бездомн)|приглашаем (всех|желающих)|всех желающих|нужны (руки|помощники|волонтеры|добровольцы)|донорск\S*|скинемся|организуем)/,
 );
 
+/**
+ * Defects and repair requests in the terse portal manner: a state ("отсутствует", "повреждена", "сгнила", "самовольно
+ * установлены", "неудовлетворительное состояние") or an imperative of repair ("почините", "окрасить", "демонтировать").
+ */
+const DEFECT = wb(
+  /(отсутств(ует|уют|ие)|неудовлетворительн\S*|ненадлежащ\S*|ненормативн\S*|неисправ\S*|не исправ\S*|поврежд\S*|поврежден\S*|испорчен\S*|сломан\S*|разбит\S*|разруш\S*|сгнил\S*|прогнил\S*|ржав\S*|коррози\S*|осыпа\S*|отслаива\S*|отслоени\S*|облез\S*|отвалил\S*|отвалива\S*|провал\S*|просел\S*|протеч\S*|засор\S*|забит\S*|забива\S*|самовольн\S*|незаконн\S*|несанкционирован\S*|разукомплектован\S*|брошен\S*|грязн\S*|запах|вонь|слабый напор|скачк\S*|(почин|отремонтир|окрас|покрас|закрас|демонтир|замен|восстанов|устран|подсып|очист|убер|убра|вывез|вывест|засыпа|занизь|заниз|поправ|закреп|выровня)(ить|ите|ать|ать|ять|ьте)|верните|требуется (\S+ )?(ремонт|замен|уборк|покраск|очистк|восстановлени)|необходим\S* (\S+ )?(ремонт|замен|уборк|покраск|очистк|восстановлени|демонтаж|прочистк))/,
+);
+
 /** Cue flags of a text for the complaint model: reports of work done, meetings, planned work, lost and found, proposals, harm. */
 export function cueFlags(lower: string): string[] {
   const out: string[] = [];
@@ -220,5 +264,16 @@ export function cueFlags(lower: string): string[] {
   if (LOST.test(lower)) out.push('lost');
   if (PROPOSAL.test(lower)) out.push('proposal');
   if (DANGER.test(lower) || EMERGENCY.test(lower)) out.push('harm');
+  if (DEFECT.test(lower)) out.push('defect');
   return out;
 }
+
+/** Where the object is, as topic-model features: inside the house, or on its facade, door or arch. */
+export function placeFlags(lower: string): string[] {
+  const out: string[] = [];
+  if (INSIDE_W.test(lower)) out.push('inside');
+  if (ON_FACADE_W.test(lower)) out.push('facade');
+  return out;
+}
+const INSIDE_W = wb(INSIDE);
+const ON_FACADE_W = wb(ON_FACADE);

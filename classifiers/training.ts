@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, TOPIC_NAMES_RU, type TopicCode } from '../src/domain/types';
-import { featuresOf, topicFeatures } from './features';
+import { featuresOf, topicFeatures, complaintFeatures } from './features';
 import { trainSoftmax, type Example, type LinearModelJson } from './linear-model';
 import { prepare } from './text';
 import { isHeldOut, type CorpusRecord } from './corpus/split';
@@ -106,7 +106,7 @@ export function trainModels(
 ): TrainedModels {
   const train = corpus.filter((r) => !isHeldOut(r.group));
   const complaintEx: Example[] = train.map((r) => ({
-    features: featuresOf(prepare(r.text)),
+    features: complaintFeatures(featuresOf(prepare(r.text))),
     label: r.complaint ? 'complaint' : 'other',
   }));
   const topicEx: Example[] = [
