@@ -190,6 +190,7 @@ function addBenchCommand(program: Command): void {
         rate: Number(o.rate),
         seconds: Number(o.seconds),
         concurrency: cfg.STAGE_CONCURRENCY,
+        dbConcurrency: cfg.DB_STAGE_CONCURRENCY,
         out: (line) => {
           if (phase) bar.stop();
           phase = '';

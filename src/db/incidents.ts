@@ -286,63 +286,74 @@ export const incidentQueries = (sql: Sql) => {
     },
 
     /**
-     * Opens an incident for a complaint message (guarded: the message must still be a 'complaint').
-     * Returns the new incident id, or null when a retry finds the work already done.
+     * Writes the decisions of one deduplication batch in one statement: each `opens` message opens an incident,
+     * each `attaches` message joins one — an open incident (`incidentId`) or one opened in this same batch
+     * (`opensIndex`, its place in `opens`). Messages move only while still 'complaint' (a retry finds them moved
+     * and gets nothing back); messages, links, events and the incidents' message and author counts change
+     * together. Returns the incident of each moved message by message id.
      */
-    async open(
-      m: { messageId: string; authorId: string; publishedAt: Date; analysis: Analysis },
-      at: Date,
-    ): Promise<string | null> {
-      // One statement (one round trip, atomic): move the message, open the incident, link them, log it. The id is
-      // drawn first because one statement cannot update the message row twice.
-      const r = await sql.query<{ id: string }>(
-        `WITH new_id AS (SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS id),
-         moved AS (
-           UPDATE messages SET status = 'incident', author_id = $2, deduped_at = $3, incident_id = (SELECT id FROM new_id)
-           WHERE id = $1 AND status = 'complaint' RETURNING id),
+    async settleDedupe(
+      opens: { messageId: string; authorId: string; publishedAt: Date; analysis: Analysis; at: Date }[],
+      attaches: { messageId: string; authorId: string; incidentId: string | null; opensIndex: number | null; reason: string; similarity: number; at: Date }[],
+      resonantAuthors: number,
+    ): Promise<Map<string, { incidentId: string; opened: boolean }>> {
+      const r = await sql.query<{ message_id: string; incident_id: string; opened: boolean }>(
+        `WITH o AS (
+           SELECT o.*, nextval(pg_get_serial_sequence('incidents', 'id')) AS id
+           FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+                WITH ORDINALITY AS o(message_id, author_id, published_at, analysis, priority, at, ev, ord)),
+         a AS (
+           SELECT a.message_id, a.author_id, coalesce(a.incident_id, o.id) AS incident_id, a.reason, a.at, a.ev
+           FROM unnest($8::bigint[], $9::bigint[], $10::bigint[], $11::int[], $12::text[], $13::timestamptz[], $14::text[])
+                AS a(message_id, author_id, incident_id, opens_index, reason, at, ev)
+           LEFT JOIN o ON o.ord = a.opens_index),
+         mo AS (
+           UPDATE messages m SET status = 'incident', author_id = o.author_id, deduped_at = o.at, incident_id = o.id
+           FROM o WHERE m.id = o.message_id AND m.status = 'complaint' RETURNING o.*),
+         ma AS (
+           UPDATE messages m SET status = 'attached', author_id = a.author_id, incident_id = a.incident_id, deduped_at = a.at
+           FROM a WHERE m.id = a.message_id AND m.status = 'complaint' RETURNING a.*),
          inc AS (
-           INSERT INTO incidents (id, primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority)
-           SELECT (SELECT id FROM new_id), id, $2, $4, $5, $3, $3, $6 FROM moved RETURNING id, primary_message_id),
-         member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
-                    SELECT primary_message_id, id, 'first', $3 FROM inc),
-         ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
-                SELECT id, 'incident.opened', 'system', $3, $7 FROM inc)
-         SELECT id::text FROM inc`,
+           INSERT INTO incidents (id, primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority,
+                                  messages_count, authors_count, resonant)
+           SELECT mo.id, mo.message_id, mo.author_id, mo.analysis::jsonb, mo.published_at, mo.at, mo.at, mo.priority,
+                  1 + (SELECT count(*) FROM ma WHERE ma.incident_id = mo.id), c.n, c.n >= $15
+           FROM mo CROSS JOIN LATERAL (
+             SELECT count(DISTINCT x)::int AS n FROM (SELECT mo.author_id UNION SELECT ma.author_id FROM ma WHERE ma.incident_id = mo.id) s(x)) c
+           RETURNING id),
+         members AS (
+           INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
+           SELECT message_id, id, 'first', at FROM mo UNION ALL SELECT message_id, incident_id, reason, at FROM ma),
+         ev AS (
+           INSERT INTO incident_events (incident_id, kind, actor, at, data)
+           SELECT id, 'incident.opened', 'system', at, ev::jsonb FROM mo
+           UNION ALL SELECT incident_id, 'message.attached', 'system', at, ev::jsonb FROM ma),
+         recount AS (
+           UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors, resonant = c.authors >= $15, updated_at = c.at
+           FROM (
+             SELECT g.incident_id, g.at,
+                    (SELECT count(*)::int FROM incident_messages im WHERE im.incident_id = g.incident_id) + g.added AS messages,
+                    (SELECT count(DISTINCT x)::int FROM (
+                       SELECT ms.author_id FROM incident_messages im JOIN messages ms ON ms.id = im.message_id
+                       WHERE im.incident_id = g.incident_id
+                       UNION SELECT unnest(g.authors)) s(x)) AS authors
+             FROM (SELECT incident_id, count(*)::int AS added, max(at) AS at, array_agg(author_id) AS authors
+                   FROM ma WHERE incident_id NOT IN (SELECT id FROM o) GROUP BY incident_id) g) c
+           WHERE i.id = c.incident_id)
+         SELECT message_id::text, id::text AS incident_id, true AS opened FROM mo
+         UNION ALL SELECT message_id::text, incident_id::text, false FROM ma`,
         [
-          m.messageId, m.authorId, at, JSON.stringify(m.analysis), m.publishedAt, m.analysis.priority,
-          JSON.stringify({ messageId: m.messageId, complaintScore: m.analysis.complaintScore }),
+          opens.map((x) => x.messageId), opens.map((x) => x.authorId), opens.map((x) => x.publishedAt),
+          opens.map((x) => JSON.stringify(x.analysis)), opens.map((x) => x.analysis.priority), opens.map((x) => x.at),
+          opens.map((x) => JSON.stringify({ messageId: x.messageId, complaintScore: x.analysis.complaintScore })),
+          attaches.map((x) => x.messageId), attaches.map((x) => x.authorId), attaches.map((x) => x.incidentId),
+          attaches.map((x) => (x.opensIndex === null ? null : x.opensIndex + 1)), attaches.map((x) => x.reason),
+          attaches.map((x) => x.at),
+          attaches.map((x) => JSON.stringify({ messageId: x.messageId, reason: x.reason, similarity: Number(x.similarity.toFixed(3)) })),
+          resonantAuthors,
         ],
       );
-      return r.rows[0]?.id ?? null;
-    },
-
-    /** Attaches a repeat to an open incident and recounts its authors; false if the message already moved on. */
-    async attach(
-      m: { messageId: string; authorId: string; incidentId: string; reason: string; similarity: number },
-      resonantAuthors: number,
-      at: Date,
-    ): Promise<boolean> {
-      // One statement: move the message, link it, log it, recount the incident's messages and authors.
-      // (The recount sees the table as it was before this statement, hence the + 1 and the new author.)
-      const r = await sql.query(
-        `WITH moved AS (
-           UPDATE messages SET status = 'attached', author_id = $2, incident_id = $3, deduped_at = $4
-           WHERE id = $1 AND status = 'complaint' RETURNING id),
-         member AS (INSERT INTO incident_messages (message_id, incident_id, reason, attached_at)
-                    SELECT id, $3, $5, $4 FROM moved),
-         ev AS (INSERT INTO incident_events (incident_id, kind, actor, at, data)
-                SELECT $3, 'message.attached', 'system', $4, $7 FROM moved),
-         counts AS (
-           SELECT count(*)::int + 1 AS messages,
-                  (SELECT count(DISTINCT a)::int FROM (
-                     SELECT ms.author_id AS a FROM incident_messages im JOIN messages ms ON ms.id = im.message_id
-                     WHERE im.incident_id = $3 UNION SELECT $2::bigint) x) AS authors
-           FROM incident_messages WHERE incident_id = $3)
-         UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors, resonant = c.authors >= $6, updated_at = $4
-         FROM counts c, moved WHERE i.id = $3 RETURNING i.id`,
-        [m.messageId, m.authorId, m.incidentId, at, m.reason, resonantAuthors, JSON.stringify({ messageId: m.messageId, reason: m.reason, similarity: Number(m.similarity.toFixed(3)) })],
-      );
-      return r.rows.length > 0;
+      return new Map(r.rows.map((x) => [x.message_id, { incidentId: x.incident_id, opened: x.opened }]));
     },
 
     /** Saves topic, place and priority; only a 'new' incident changes. */

@@ -25,6 +25,9 @@ export const STAGES: Record<QueueName, Stage<any>> = {
   maintenance: reconcile,
 };
 
+/** The stages that only use our database and Redis: many concurrent jobs, sharing round trips. */
+export const DB_STAGES: ReadonlySet<QueueName> = new Set(['detect', 'dedupe', 'classify', 'assign']);
+
 /** Starts workers for `names` (all stages by default) and the reconcile scheduler. */
 export async function startPipeline(
   deps: StageDeps,
@@ -33,7 +36,7 @@ export async function startPipeline(
   const names = opts.stages ?? (Object.keys(STAGES) as QueueName[]);
   const workers = names.map((name) =>
     startStage(STAGES[name], deps, {
-      concurrency: opts.concurrency ?? deps.cfg.STAGE_CONCURRENCY,
+      concurrency: opts.concurrency ?? (DB_STAGES.has(name) ? deps.cfg.DB_STAGE_CONCURRENCY : deps.cfg.STAGE_CONCURRENCY),
       lockDurationMs: opts.lockDurationMs,
     }),
   );

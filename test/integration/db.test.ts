@@ -127,4 +127,17 @@ describe.each(DB_KINDS)('database on %s', (kind) => {
     expect(c).not.toBe(a);
     expect(await db.authors.resolve({ platform: 'web', platformId: 'w1', displayName: null, profileUrl: null, contactHash: null })).toBe(a);
   });
+
+  it('resolves authors asked at the same moment (one batch) as if asked one by one', async () => {
+    const ask = (platformId: string, contactHash: string | null) => ({ platform: 'telegram', platformId, displayName: 'Житель', profileUrl: null, contactHash });
+    // The same account twice, a second account with the first one's contact, and a stranger — all at once.
+    const [x1, x2, y, z] = await Promise.all([ask('t1', 'hx'), ask('t1', null), ask('t2', 'hx'), ask('t3', null)].map((a) => db.authors.resolve(a)));
+    expect(x2).toBe(x1);
+    expect(y).toBe(x1);
+    expect(z).not.toBe(x1);
+    const authors = await db.sql.query<{ n: number }>(
+      `SELECT count(DISTINCT author_id)::int AS n FROM author_identities WHERE (platform = 'telegram' AND key IN ('t1', 't2', 't3')) OR key = 'hx'`,
+    );
+    expect(authors.rows[0].n).toBe(2);
+  });
 });

@@ -55,6 +55,7 @@ interface DedupeItem {
 type DedupeOutcome = { incidentId: string; opened: boolean } | null;
 
 const keyOf = (a: Analysis) => dedupeKey(a.topic, a.municipality);
+const IN_BATCH = 'batch:';
 
 /**
  * Deduplicates the complaints of concurrent jobs in one transaction: their topic × place keys locked at once,
@@ -73,26 +74,32 @@ function decideAndWrite(db: Db, similarity: Analyzer['similarity']) {
           since: new Date(x.message.publishedAt.getTime() - DEDUPE_WINDOW_HOURS * 3600_000),
         })),
       );
+      // Decided in order; an incident opened earlier in the batch is a candidate as `batch:<its place in opens>`.
+      const opens: Parameters<typeof tx.incidents.settleDedupe>[0] = [];
+      const attaches: Parameters<typeof tx.incidents.settleDedupe>[1] = [];
       const opened: (DedupeCandidate & { key: string })[] = [];
-      const out: DedupeOutcome[] = [];
+      const seen = new Set<string>();
       for (const [i, { message, analysis, authorId, at }] of items.entries()) {
+        // The same message twice (a redelivered job): decided once, the twin gets the same answer.
+        if (seen.has(message.id)) continue;
+        seen.add(message.id);
         const key = keyOf(analysis);
         const earlier = opened.filter((o) => o.key === key || o.authorId === authorId);
         const decision = decideDedupe(message.text, authorId, [...earlier, ...fetched[i]], similarity);
         if (decision.kind === 'attach') {
-          const attached = await tx.incidents.attach(
-            { messageId: message.id, authorId, incidentId: decision.incidentId, reason: decision.reason, similarity: decision.similarity },
-            RESONANT_AUTHORS,
-            at,
-          );
-          out.push(attached ? { incidentId: decision.incidentId, opened: false } : null);
-          continue;
+          const inBatch = decision.incidentId.startsWith(IN_BATCH);
+          attaches.push({
+            messageId: message.id, authorId, at, reason: decision.reason, similarity: decision.similarity,
+            incidentId: inBatch ? null : decision.incidentId,
+            opensIndex: inBatch ? Number(decision.incidentId.slice(IN_BATCH.length)) : null,
+          });
+        } else {
+          opened.push({ incidentId: `${IN_BATCH}${opens.length}`, authorId, text: message.text, openedAt: message.publishedAt, key });
+          opens.push({ messageId: message.id, authorId, publishedAt: message.publishedAt, analysis, at });
         }
-        const incidentId = await tx.incidents.open({ messageId: message.id, authorId, publishedAt: message.publishedAt, analysis }, at);
-        if (incidentId) opened.push({ incidentId, authorId, text: message.text, openedAt: message.publishedAt, key });
-        out.push(incidentId ? { incidentId, opened: true } : null);
       }
-      return out;
+      const settled = await tx.incidents.settleDedupe(opens, attaches, RESONANT_AUTHORS);
+      return items.map((x) => settled.get(x.message.id) ?? null);
     });
 }
 
