@@ -3,6 +3,7 @@
  * "садик 23". Two complaints on one topic in one place naming the same address are one problem, whatever
  * their wording. Pure; deliberately crude (a prefix instead of a stem, so case forms meet).
  */
+import { memoizeText } from '../lib/memo';
 
 /** Words that precede a number without naming a place ("день 3", "уже 4", "подъезд 2"). */
 const NOT_PLACE_PREFIXES = ['день', 'дня', 'дней', 'сут', 'час', 'мину', 'лет', 'год', 'недел', 'месяц', 'граду', 'рубл', 'челов', 'метр', 'этаж', 'кварт', 'подъе', 'номер', 'маршр', 'автоб', 'рейс', 'уже', 'еще', 'все', 'нет', 'около', 'после', 'через', 'про', 'более', 'менее', 'больш', 'почт'];
@@ -10,7 +11,7 @@ const NOT_PLACE_WORDS = new Set(['ул', 'дом', 'дома', 'до', 'по', '
 const isPlaceWord = (w: string) => !NOT_PLACE_WORDS.has(w) && !NOT_PLACE_PREFIXES.some((p) => w.startsWith(p));
 
 /** The address keys of a text (lowercase, ё folded). */
-export function addressKeys(text: string): Set<string> {
+function computeAddressKeys(text: string): Set<string> {
   const t = text.toLowerCase().replace(/ё/g, 'е');
   const keys = new Set<string>();
   const re = /([а-я]{3,})\.?\s*,?\s*(?:д\.?|дом|дом\s*№|№)?\s*(\d{1,3})(?:\s?([а-я])(?![а-я]))?(?![\d])(?!\s*(?:недел|месяц|км|класс|дн|день|час|мин|лет|год|раз|сут|этаж|подъе|челов|руб|градус|мм|см|м\b|%))/g;
@@ -22,8 +23,11 @@ export function addressKeys(text: string): Set<string> {
   return keys;
 }
 
+/** Memoized: deduplication compares each new complaint with the same open incidents' texts again and again. */
+export const addressKeys: (text: string) => ReadonlySet<string> = memoizeText(computeAddressKeys);
+
 /** True when two texts name a common address. */
-export function shareAddress(a: Set<string>, b: Set<string>): boolean {
+export function shareAddress(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   for (const k of a) if (b.has(k)) return true;
   return false;
 }
