@@ -5,7 +5,8 @@
  *   TEST_REDIS_URL=redis://127.0.0.1:6390 [TEST_DATABASE_URL=postgres://…/postgres] \
  *   BENCH_N=200 BENCH_RATE=10 npx tsx scripts/bench-delivery.ts
  *
- * Prints p50/p95/max over the complaints that opened a new incident (a repeat is attached, not carded).
+ * Prints p50/p95/max over the complaints that opened a new incident (a repeat is attached, not carded), and the
+ * sustained rate from the first post to the last card (BENCH_RATE=10000: as fast as the intake takes them).
  */
 import { performance } from 'node:perf_hooks';
 import { createAnalyzer } from '../classifiers';
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
     const q = (f: number) => latencies[Math.min(latencies.length - 1, Math.floor(f * latencies.length))];
     out(`database: ${pg ? 'postgresql' : 'pglite'}; ${N} complaints at ${RATE}/s; ${latencies.length} new incidents carded, ${attached} attached/not complaints, ${pending.length} not delivered in 120 s`);
     if (latencies.length > 0) out(`delivery latency POST /api/comments → card at Telegram: p50 ${q(0.5).toFixed(0)} ms, p95 ${q(0.95).toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms`);
+    const lastCard = Math.max(...arrivals.values());
+    if (latencies.length > 0) out(`sustained: ${N} complaints posted and all ${latencies.length} cards at Telegram in ${((lastCard - t0) / 1000).toFixed(1)} s — ${(N / ((lastCard - t0) / 1000)).toFixed(0)} complaints/s, ${(latencies.length / ((lastCard - t0) / 1000)).toFixed(0)} cards/s`);
     await tg.waitForPoller();
   } finally {
     await http.close();
