@@ -20,7 +20,7 @@ import type { RawMessage } from '../domain/types';
 import { importFile } from '../import';
 import { ingestMessage } from '../ingest/ingest';
 import { DB_STAGES } from '../pipeline';
-import { createRedis, type QueueName } from '../pipeline/queues';
+import { createRedis, QUEUE_NAMES, type QueueName } from '../pipeline/queues';
 import { fillHistory } from '../db/bench-fill';
 
 export interface BenchOptions {
@@ -232,6 +232,8 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   );
   o.out(`(${counts.rows[0].incidents} incidents opened, ${counts.rows[0].attached} repeats attached)`);
   await app.queues.queue('maintenance').removeJobScheduler('reconcile');
+  // The run's jobs are kept for a day (DEFAULT_JOB_OPTIONS): remove them, or Redis grows with every run.
+  for (const name of QUEUE_NAMES) await app.queues.queue(name).obliterate({ force: true });
   await app.stop();
   if (dbName) {
     const c = new pg.Client({ connectionString: ADMIN_DB });
