@@ -286,6 +286,17 @@ describe('officials bot (pg)', () => {
     await waitFor(() => app.db.incidents.get(incident.id), (i) => i?.status === 'in_progress');
   });
 
+  it('warns of the resolution deadline days later, fired by the timer sweep from the database (no delayed job)', async () => {
+    const opened = clock;
+    const incident = await complain(app, post, 'В Абакане на Чертыгашева 120 в подвале стоит вода, течёт из трубы', 'Геннадий');
+    await cardOf(tg, HOUSING, incident.id);
+    const jobs = (await app.queues.queue('sla').getJobs(['delayed', 'waiting', 'completed', 'active'])).filter((j) => j.data.incidentId === incident.id);
+    expect(jobs.map((j) => j.data.kind)).not.toContain('resolution-warn');
+    clock = opened + (2 * 24 * 60 + 2) * 60_000; // housing: three days to resolve, the warning one day before
+    await sweepTimers(app.deps);
+    await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`Приближается срок решения проблемы по обращению №${incident.id}`));
+  });
+
   it('answers /my, /overdue and /stats with the official\'s own numbers', async () => {
     const n = tg.sentIn(HOUSING).length;
     tg.userSends({ from: { id: HOUSING }, text: '/my' });

@@ -45,7 +45,14 @@ export const assign = defineStage('assign', async ({ incidentId }, { db, queues,
   return 'done';
 });
 
-/** The reminder and breach timers of an incident as delayed jobs (a past time fires at once). */
+/**
+ * Timers due further ahead than this get no delayed job: the database records every timer, and the timer sweep
+ * (src/timers/sweep.ts, every minute) fires those that come due — at most two minutes late, which a resolution
+ * deadline days away does not notice. Redis then holds only what is due within a day.
+ */
+export const DELAYED_JOB_HORIZON_MS = 24 * 3600_000;
+
+/** The timers of an incident due within DELAYED_JOB_HORIZON_MS as delayed jobs (a past time fires at once). */
 export async function scheduleTimers(
   queues: Queues,
   incidentId: string,
@@ -54,7 +61,7 @@ export async function scheduleTimers(
 ): Promise<void> {
   await queues.enqueueBulk(
     'sla',
-    timers.map((t) => ({
+    timers.filter((t) => t.at.getTime() - now.getTime() <= DELAYED_JOB_HORIZON_MS).map((t) => ({
       data: t.kind === 'promise-due' ? { incidentId, kind: t.kind, promiseId: t.ref } : { incidentId, kind: t.kind },
       opts: { delay: Math.max(0, t.at.getTime() - now.getTime()) },
     })),
