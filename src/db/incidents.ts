@@ -2,6 +2,7 @@
 import type { Priority, TopicCode } from '../domain/types';
 import type { Analysis } from '../../classifiers';
 import { batcher } from '../lib/batch';
+import { batchedById } from './by-id';
 import type { Sql } from './sql';
 
 export type IncidentStatus =
@@ -125,14 +126,7 @@ export const dedupeKey = (topic: string | null, municipalityId: string | null) =
 /** Queries on incidents and their satellites. */
 export const incidentQueries = (sql: Sql) => {
   // The pipeline's reads and writes of one incident, coalesced across concurrent jobs (src/lib/batch.ts).
-  const getBatched = batcher(async (ids: string[]) => {
-    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM incidents WHERE id = ANY($1::bigint[])`, [ids]);
-    const byId = new Map(r.rows.map((x) => [x.id as string, x]));
-    return ids.map((id) => {
-      const x = byId.get(id);
-      return x ? toIncident(x) : null;
-    });
-  });
+  const getBatched = batchedById(sql, 'incidents', COLUMNS, toIncident);
   const classifyBatched = batcher(
     async (items: { id: string; c: ClassificationRecord; at: Date; event: Record<string, unknown> }[]) => {
       const r = await sql.query<{ id: string }>(

@@ -2,6 +2,7 @@
 import type { Platform, RawMessage, ReplyTarget } from '../domain/types';
 import type { Analysis } from '../../classifiers';
 import { batcher } from '../lib/batch';
+import { batchedById } from './by-id';
 import type { Sql } from './sql';
 
 export type MessageStatus = 'received' | 'not_complaint' | 'complaint' | 'incident' | 'attached';
@@ -58,14 +59,7 @@ const toMessage = (r: Row): Message => ({
 /** Queries on `messages`. */
 export const messageQueries = (sql: Sql) => {
   // The pipeline's reads and writes of one message, coalesced across concurrent jobs (src/lib/batch.ts).
-  const getBatched = batcher(async (ids: string[]) => {
-    const r = await sql.query<Row>(`SELECT ${COLUMNS} FROM messages WHERE id = ANY($1::bigint[])`, [ids]);
-    const byId = new Map(r.rows.map((x) => [x.id as string, x]));
-    return ids.map((id) => {
-      const x = byId.get(id);
-      return x ? toMessage(x) : null;
-    });
-  });
+  const getBatched = batchedById(sql, 'messages', COLUMNS, toMessage);
   const saveDetectionBatched = batcher(async (items: { id: string; analysis: Analysis; at: Date }[]) => {
     const r = await sql.query<{ id: string }>(
       `UPDATE messages m SET status = u.status, complaint_score = u.score, analysis = u.analysis::jsonb, detected_at = u.at
