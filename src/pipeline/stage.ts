@@ -104,3 +104,24 @@ export function startStage<N extends QueueName>(
   worker.on('error', (err) => deps.log.error('worker.error', { stage: stage.name, ...errorFields(err) }));
   return worker;
 }
+
+/** How long the record of something already sent to a platform is retried in place before the job gives up. */
+export const RECORD_AFTER_SEND_MS = 120_000;
+
+/**
+ * Once a platform has our message (a card in Telegram, a reply under the citizen's post), its record must not
+ * be lost to a database outage: failing the job would send it again. So the write is retried here, in the same
+ * run, until the database is back; the write itself must be guarded (safe to repeat).
+ */
+export async function recordAfterSending<T>(record: () => Promise<T>, log: StageDeps['log']): Promise<T> {
+  const until = Date.now() + RECORD_AFTER_SEND_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await record();
+    } catch (err) {
+      if (Date.now() + delay > until) throw err;
+      log.warn('record-after-send.retry', { delayMs: delay, ...errorFields(err) });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

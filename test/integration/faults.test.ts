@@ -16,6 +16,7 @@ import { DEMO_OFFICIALS_FILE } from '../../src/demo/feed';
 import type { RawMessage } from '../../src/domain/types';
 import { importFile } from '../../src/import';
 import { ingestMessage } from '../../src/ingest/ingest';
+import { submitReply } from '../../src/replies/actions';
 import { ALERT_BUDGET } from '../../src/pipeline/alerts';
 import type { Messenger, Notifier } from '../../src/pipeline/ports';
 import { jobId } from '../../src/pipeline/queues';
@@ -284,7 +285,7 @@ describe('PostgreSQL restarted mid-run (pg_ctl restart -m fast)', () => {
     const counted = await expectAllAccountedFor(app, notifier);
     const retried = rec.count('stage.failed', (e) => !e.final);
     // No card is sent twice: a record that fails after Telegram answered is retried in the same run
-    // (src/pipeline/stages/notify.ts), not by a new attempt that would send again.
+    // (recordAfterSending, src/pipeline/stage.ts), not by a new attempt that would send again.
     expect(counted.duplicateSends).toBe(0);
     expect(rec.count('stage.failed', (e) => e.final)).toBe(0);
     results.postgres = {
@@ -308,9 +309,17 @@ describe('PostgreSQL restarted mid-run (pg_ctl restart -m fast)', () => {
 describe('the database failing right after Telegram answered', () => {
   let app: TestApp;
   const notifier = recordingNotifier();
+  const published: string[] = [];
+  // A VK/Telegram stand-in at our own port (src/pipeline/ports.ts): records every reply it is asked to publish.
+  const publisher = {
+    async publish(_target: unknown, text: string) {
+      published.push(text);
+      return { externalId: String(published.length), at: new Date() };
+    },
+  };
   const rec = recordingLogger();
   beforeAll(async () => {
-    app = await startTestApp('pg', { roles: ['pipeline'], notifier, messenger: null, logger: rec.logger });
+    app = await startTestApp('pg', { roles: ['pipeline'], notifier, publisher, messenger: null, logger: rec.logger });
     // The first two writes of a sent card fail, as if the server went away between Telegram's answer and our
     // insert (a sequence, because its counter survives the failed statement).
     await app.db.sql.exec(`
@@ -333,7 +342,30 @@ describe('the database failing right after Telegram answered', () => {
     // Give a wrongly retried job time to send again.
     await new Promise((r) => setTimeout(r, 1500));
     expect(notifier.sends.filter((id) => id === incident!.id)).toHaveLength(1);
-    expect(rec.count('notification.record.retry')).toBeGreaterThanOrEqual(1);
+    expect(rec.count('record-after-send.retry')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('records a published reply once the database answers again, and never publishes it twice', async () => {
+    // The first two attempts to mark a reply published fail, as if the server went away after the platform answered.
+    await app.db.sql.exec(`
+      CREATE SEQUENCE fail_after_publish;
+      CREATE FUNCTION fail_after_publish() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'published' AND nextval('fail_after_publish') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_after_publish BEFORE UPDATE ON replies FOR EACH ROW EXECUTE FUNCTION fail_after_publish();`);
+    const target = { platform: 'vk' as const, chatId: '-100', postId: '7', commentId: '9', kind: 'wall' as const };
+    const { messageId } = await ingestMessage(app.deps, { ...message('after-publish', 3), replyTarget: target });
+    const msg = await waitFor(() => app.db.messages.get(messageId), (m) => m?.status === 'incident', { what: 'the incident' });
+    const incident = await waitFor(() => app.db.incidents.get(msg!.incidentId!), (i) => i?.status === 'assigned', { what: 'the assignment' });
+    const text = 'Здравствуйте! Ваше обращение принято, специалисты выедут на место сегодня до 18:00.';
+    const sent = await submitReply(app.deps, { id: incident!.officialId!, role: 'official' }, incident!, { templateId: null, stage: 'ack', text });
+    expect(sent.kind).toBe('published');
+    const replies = await waitFor(() => app.db.replies.forIncident(incident!.id), (r) => r[0]?.status === 'published', { what: 'the published reply' });
+    expect(replies).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(published.filter((t) => t === text)).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,7 @@
 /** `notify`: put an incident card (or a reminder, or an escalation) in front of an official, once. */
 import { PermanentError, errorFields } from '../../errors';
 import { reference } from '../reference';
-import { defineStage, type StageDeps } from '../stage';
+import { defineStage, recordAfterSending } from '../stage';
 
 export const notify = defineStage('notify', async ({ incidentId, officialId, kind }, { db, notifier, log, now }) => {
   if (await db.notifications.get(incidentId, officialId, kind)) return 'skipped';
@@ -32,7 +32,7 @@ export const notify = defineStage('notify', async ({ incidentId, officialId, kin
     throw err;
   }
   const at = now();
-  await untilRecorded(
+  await recordAfterSending(
     () =>
       db.notifications.record(
         { incidentId, officialId, kind, chatId: sent.chatId, messageId: sent.messageId, status: 'sent', detail: null, sentAt: at },
@@ -43,24 +43,3 @@ export const notify = defineStage('notify', async ({ incidentId, officialId, kin
   log.info('notification.sent', { officialId, kind });
   return 'done';
 });
-
-/** How long a sent notification's record is retried in place before the job gives up (and would send again). */
-export const RECORD_AFTER_SEND_MS = 120_000;
-
-/**
- * Once Telegram has the message, its record must not be lost to a database outage: failing the job would
- * send the card again. So the write is retried here, in the same run, until the database is back.
- */
-async function untilRecorded(record: () => Promise<unknown>, log: StageDeps['log']): Promise<void> {
-  const until = Date.now() + RECORD_AFTER_SEND_MS;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
-    try {
-      await record();
-      return;
-    } catch (err) {
-      if (Date.now() + delay > until) throw err;
-      log.warn('notification.record.retry', { delayMs: delay, ...errorFields(err) });
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-}

@@ -1,7 +1,7 @@
 /** `publish`: an approved reply goes back under the citizen's post; its publication time is the response time. */
 import { PermanentError, errorFields } from '../../errors';
 import { reportFailedReply } from '../../replies/actions';
-import { defineStage } from '../stage';
+import { defineStage, recordAfterSending } from '../stage';
 
 export const publish = defineStage('publish', async ({ replyId }, deps, attempt) => {
   const { db, publisher, log, now, cards } = deps;
@@ -38,11 +38,15 @@ export const publish = defineStage('publish', async ({ replyId }, deps, attempt)
     }
     throw err;
   }
-  const published = await db.tx(async (tx) => {
-    if (!(await tx.replies.markPublished(replyId, result.externalId, result.at))) return false;
-    await tx.incidents.addEvent(incident.id, 'reply.published', 'system', result.at, { replyId, platform: message.platform, externalId: result.externalId });
-    return true;
-  });
+  const published = await recordAfterSending(
+    () =>
+      db.tx(async (tx) => {
+        if (!(await tx.replies.markPublished(replyId, result.externalId, result.at))) return false;
+        await tx.incidents.addEvent(incident.id, 'reply.published', 'system', result.at, { replyId, platform: message.platform, externalId: result.externalId });
+        return true;
+      }),
+    log,
+  );
   if (published) log.info('reply.published', { incidentId: incident.id, replyId });
   await cards?.refresh(incident.id);
   return published ? 'done' : 'skipped';
