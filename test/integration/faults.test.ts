@@ -320,18 +320,21 @@ describe('the database failing right after Telegram answered', () => {
   const rec = recordingLogger();
   beforeAll(async () => {
     app = await startTestApp('pg', { roles: ['pipeline'], notifier, publisher, messenger: null, logger: rec.logger });
-    // The first two writes of a sent card fail, as if the server went away between Telegram's answer and our
-    // insert (a sequence, because its counter survives the failed statement).
-    await app.db.sql.exec(`
-      CREATE SEQUENCE fail_after_send;
-      CREATE FUNCTION fail_after_send() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status = 'sent' AND nextval('fail_after_send') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER fail_after_send BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION fail_after_send();`);
+    // The first two writes of a sent card fail, as if the server went away between Telegram's answer and our insert.
+    await failFirstWrites('notifications', 'INSERT', 'sent');
   });
   afterAll(async () => app?.stop());
+
+  /** Makes the first two writes of rows reaching `status` in `table` fail (a sequence: its count survives the failure). */
+  const failFirstWrites = (table: string, op: 'INSERT' | 'UPDATE', status: string) =>
+    app.db.sql.exec(`
+      CREATE SEQUENCE fail_${table};
+      CREATE FUNCTION fail_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = '${status}' AND nextval('fail_${table}') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_${table} BEFORE ${op} ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_${table}();`);
 
   it('records the card once the database answers again, and never sends it twice', async () => {
     const { messageId } = await ingestMessage(app.deps, message('after-send', 1));
@@ -347,14 +350,7 @@ describe('the database failing right after Telegram answered', () => {
 
   it('records a published reply once the database answers again, and never publishes it twice', async () => {
     // The first two attempts to mark a reply published fail, as if the server went away after the platform answered.
-    await app.db.sql.exec(`
-      CREATE SEQUENCE fail_after_publish;
-      CREATE FUNCTION fail_after_publish() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status = 'published' AND nextval('fail_after_publish') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER fail_after_publish BEFORE UPDATE ON replies FOR EACH ROW EXECUTE FUNCTION fail_after_publish();`);
+    await failFirstWrites('replies', 'UPDATE', 'published');
     const target = { platform: 'vk' as const, chatId: '-100', postId: '7', commentId: '9', kind: 'wall' as const };
     const { messageId } = await ingestMessage(app.deps, { ...message('after-publish', 3), replyTarget: target });
     const msg = await waitFor(() => app.db.messages.get(messageId), (m) => m?.status === 'incident', { what: 'the incident' });
