@@ -203,6 +203,7 @@ export class OfficialsBot {
       session && session.flow === flow && session.incidentId === incident.id && 'epoch' in session && session.epoch === data.epoch ? (session as Extract<Session, { flow: F }>) : null;
     const at = this.deps.now();
     const actorTag = this.actorTag(actor);
+    const pressed = q.message ? { chatId: String(q.message.chat.id), messageId: String(q.message.message_id), officialId: actor.id } : undefined;
     switch (data.action) {
       case 'take': {
         const ok = await this.db.tx(async (tx) => {
@@ -212,7 +213,7 @@ export class OfficialsBot {
         });
         if (!ok) return { text: T.alreadyTaken };
         log.info('incident.taken', { incidentId: incident.id, officialId: actor.id });
-        await this.office.refreshCards(incident.id);
+        await this.office.refreshCards(incident.id, pressed);
         return { text: T.taken };
       }
       case 'resolve': {
@@ -223,7 +224,7 @@ export class OfficialsBot {
         });
         if (!ok) return { text: T.closed, alert: true };
         log.info('incident.resolved', { incidentId: incident.id, officialId: actor.id });
-        await this.office.refreshCards(incident.id);
+        await this.office.refreshCards(incident.id, pressed);
         return { text: T.resolved };
       }
       case 'reassign': {

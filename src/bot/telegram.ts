@@ -108,13 +108,23 @@ export class TelegramOffice {
   }
 
   /** Re-renders every delivered card and escalation copy of an incident (after any change of its state). */
-  async refreshCards(incidentId: string): Promise<void> {
+  async refreshCards(incidentId: string, pressed?: { chatId: string; messageId: string; officialId: string }): Promise<void> {
     const incident = await this.deps.db.incidents.get(incidentId);
     if (!incident) return;
-    for (const n of await this.deps.db.notifications.delivered(incidentId)) {
-      const c = await this.card(incident, n.officialId, n.kind === 'escalation');
+    const cards = (await this.deps.db.notifications.delivered(incidentId)).map((n) => ({
+      chatId: n.chatId as string,
+      messageId: n.messageId as string,
+      officialId: n.officialId,
+      escalation: n.kind === 'escalation',
+    }));
+    // The card whose button was just pressed may not be recorded yet (its record follows Telegram's answer).
+    if (pressed && !cards.some((c) => c.chatId === pressed.chatId && c.messageId === pressed.messageId)) {
+      cards.push({ ...pressed, escalation: pressed.officialId !== incident.officialId });
+    }
+    for (const n of cards) {
+      const c = await this.card(incident, n.officialId, n.escalation);
       try {
-        await this.edit(n.chatId as string, n.messageId as string, c.text, c.keyboard);
+        await this.edit(n.chatId, n.messageId, c.text, c.keyboard);
       } catch (err) {
         // One stale chat (blocked bot, deleted message) must not stop the other cards from updating.
         this.deps.log.warn('bot.card-refresh-failed', { incidentId, officialId: n.officialId, errName: (err as Error).name });

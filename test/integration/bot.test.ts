@@ -133,6 +133,28 @@ describe('officials bot (pg)', () => {
     expect(ev?.actor).toBe('official:abakan-housing');
   });
 
+  it('updates the pressed card even before its record is written (the record follows Telegram\'s answer)', async () => {
+    // The card's record fails twice and lands ~¾ s after the card: the official is quicker.
+    await app.db.sql.exec(`
+      CREATE SEQUENCE slow_card_record;
+      CREATE FUNCTION slow_card_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.kind = 'card' AND nextval('slow_card_record') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER slow_card_record BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION slow_card_record();`);
+    try {
+      const incident = await complain(app, post, 'В Абакане на Щетинкина 20 не горит свет в подъезде уже неделю', 'Ирина');
+      const card = await cardOf(tg, HOUSING, incident.id);
+      tg.pressButton({ from: { id: HOUSING }, chatId: HOUSING, messageId: card.messageId, data: button(card, 'Взять в работу') });
+      const updated = await editedTo(tg, HOUSING, card.messageId, (m) => m.edits >= 1);
+      expect(updated.text).toContain('Статус: в работе');
+      await waitFor(() => app.db.notifications.get(incident.id, 'abakan-housing', 'card'), (n) => n?.status === 'sent', { what: 'the card recorded' });
+    } finally {
+      await app.db.sql.exec('DROP TRIGGER slow_card_record ON notifications');
+    }
+  });
+
   it('refuses an unknown user, a forged button and an old button with an alert, changing nothing', async () => {
     const incident = await complain(app, post, 'В Абакане на Чертыгашева 100 прорвало трубу в подвале, вода хлещет', 'Павел');
     const card = await cardOf(tg, HOUSING, incident.id);
