@@ -44,6 +44,11 @@ const Env = z.object({
    * their concurrent jobs share round trips (src/lib/batch.ts), so more of them cost less per job.
    */
   DB_STAGE_CONCURRENCY: z.coerce.number().int().positive().default(100),
+  /**
+   * How a database-only stage passes an item to the next one when this process runs both: `inline` (in the
+   * same job, no queue round trip) or `queue` (every stage a job of its own queue, as separate processes do).
+   */
+  HANDOFF: z.enum(['inline', 'queue']).default('inline'),
   /** How long a job stays locked to a worker; a killed worker's jobs return to the queue after this. */
   JOB_LOCK_SECONDS: z.coerce.number().positive().default(30),
   TELEGRAM_BOT_TOKEN: optionalString,

@@ -2,7 +2,7 @@
 import type { Worker } from 'bullmq';
 import type { QueueName } from './queues';
 import { reconcile } from './reconcile';
-import { startStage, type Stage, type StageDeps } from './stage';
+import { runStage, startStage, type Stage, type StageDeps } from './stage';
 import { assign } from './stages/assign';
 import { classify } from './stages/classify';
 import { dedupe } from './stages/dedupe';
@@ -40,6 +40,10 @@ export async function startPipeline(
       lockDurationMs: opts.lockDurationMs,
     }),
   );
+  // The database-only stages this process runs take their items in place when the previous stage hands over.
+  if (deps.cfg.HANDOFF === 'inline') {
+    for (const name of names) if (DB_STAGES.has(name)) deps.queues.runHere(name, (data) => runStage(STAGES[name], data, deps));
+  }
   if (names.includes('maintenance')) {
     await deps.queues
       .queue('maintenance')

@@ -1,7 +1,7 @@
 /** Queue names, job payloads (ids only: texts are personal data), deterministic job ids and defaults. */
 import { Queue, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { TransientError } from '../errors';
+import { PermanentError, TransientError } from '../errors';
 import { batcher } from '../lib/batch';
 import type { TimerKind } from '../domain/sla';
 
@@ -113,6 +113,34 @@ export class Queues {
     return id;
   }
 
+  private readonly here = new Map<QueueName, (data: never) => Promise<unknown>>();
+
+  /** Makes `handOff` to `name` run `run` in this process (startPipeline, for the stages this process runs). */
+  runHere<N extends QueueName>(name: N, run: (data: JobData[N]) => Promise<unknown>): void {
+    this.here.set(name, run as (data: never) => Promise<unknown>);
+  }
+
+  /**
+   * Passes an item to the next stage of the pipeline. When this process runs that stage, it runs here, inside
+   * the caller's job: two Redis round trips and a job fewer per hop. If it fails there, it goes to its queue as
+   * a job and is retried like any other (after the usual first delay; a permanent failure fails that job for
+   * good and alerts), so the caller's job still completes. A crash in between leaves the item in its status for
+   * reconcile, like a crash between "persist" and "enqueue".
+   */
+  async handOff<N extends QueueName>(name: N, data: JobData[N]): Promise<void> {
+    const run = this.here.get(name) as ((data: JobData[N]) => Promise<unknown>) | undefined;
+    if (run) {
+      try {
+        await run(data);
+        return;
+      } catch (err) {
+        await this.enqueue(name, data, { delay: err instanceof PermanentError ? undefined : backoffDelay(1, err) });
+        return;
+      }
+    }
+    await this.enqueue(name, data);
+  }
+
   /** Adds several jobs, each with its deterministic id (a repeat is a no-op), together with other concurrent adds. */
   enqueueBulk<N extends QueueName>(name: N, items: { data: JobData[N]; opts?: EnqueueOptions }[]): Promise<string[]> {
     return Promise.all(items.map(({ data, opts }) => this.enqueue(name, data, opts)));
@@ -131,5 +159,6 @@ export class Queues {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
     this.adders.clear();
+    this.here.clear();
   }
 }

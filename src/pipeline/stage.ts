@@ -48,6 +48,29 @@ export function defineStage<N extends QueueName>(name: N, handle: Stage<N>['hand
   return { name, handle };
 }
 
+/**
+ * Runs one stage's handler with its log context and duration metric: for a job of its queue, or in place when
+ * the previous stage hands an item over in this process (`Queues.handOff`, no job id then).
+ */
+export async function runStage<N extends QueueName>(
+  stage: Stage<N>,
+  data: JobData[N],
+  deps: StageDeps,
+  job: { jobId?: string; attempt?: JobAttempt } = {},
+): Promise<StageResult> {
+  const log = deps.log.child({ stage: stage.name, jobId: job.jobId ?? 'handoff', attempt: job.attempt?.number ?? 1, ...data });
+  const end = deps.metrics.stageDuration.startTimer({ stage: stage.name });
+  try {
+    const result = await stage.handle(data, { ...deps, log }, job.attempt);
+    end({ result });
+    log.debug('stage.done', { result });
+    return result;
+  } catch (err) {
+    end({ result: 'error' });
+    throw err;
+  }
+}
+
 /** Starts a BullMQ worker for one stage; PermanentError goes straight to the failed set. */
 export function startStage<N extends QueueName>(
   stage: Stage<N>,
@@ -57,15 +80,9 @@ export function startStage<N extends QueueName>(
   const worker = new Worker<JobData[N], StageResult>(
     stage.name,
     async (job: Job<JobData[N], StageResult>) => {
-      const log = deps.log.child({ stage: stage.name, jobId: job.id, attempt: job.attemptsMade + 1, ...job.data });
-      const end = deps.metrics.stageDuration.startTimer({ stage: stage.name });
       try {
-        const result = await stage.handle(job.data, { ...deps, log }, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });
-        end({ result });
-        log.debug('stage.done', { result });
-        return result;
+        return await runStage(stage, job.data, deps, { jobId: job.id, attempt: { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 } });
       } catch (err) {
-        end({ result: 'error' });
         if (err instanceof PermanentError) throw new UnrecoverableError(`${err.name}: ${err.message}`);
         throw err;
       }

@@ -11,6 +11,7 @@ import { importFile } from '../../src/import';
 import { sweepTimers } from '../../src/timers/sweep';
 import { startFakeTelegram, type FakeTelegram, type TgSentMessage } from '../emulators/telegram';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { failFirstWrites } from '../helpers/db';
 import { freshPgDatabase, testConfig, uniquePrefix, waitFor } from '../helpers/env';
 
 const DUTY = 100001;
@@ -135,14 +136,7 @@ describe('officials bot (pg)', () => {
 
   it('updates the pressed card even before its record is written (the record follows Telegram\'s answer)', async () => {
     // The card's record fails twice and lands ~¾ s after the card: the official is quicker.
-    await app.db.sql.exec(`
-      CREATE SEQUENCE slow_card_record;
-      CREATE FUNCTION slow_card_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.kind = 'card' AND nextval('slow_card_record') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER slow_card_record BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION slow_card_record();`);
+    const undo = await failFirstWrites(app.db, 'slow_card_record', 'notifications', 'INSERT', "NEW.kind = 'card'");
     try {
       const incident = await complain(app, post, 'В Абакане на Щетинкина 20 не горит свет в подъезде уже неделю', 'Ирина');
       const card = await cardOf(tg, HOUSING, incident.id);
@@ -151,7 +145,7 @@ describe('officials bot (pg)', () => {
       expect(updated.text).toContain('Статус: в работе');
       await waitFor(() => app.db.notifications.get(incident.id, 'abakan-housing', 'card'), (n) => n?.status === 'sent', { what: 'the card recorded' });
     } finally {
-      await app.db.sql.exec('DROP TRIGGER slow_card_record ON notifications');
+      await undo();
     }
   });
 

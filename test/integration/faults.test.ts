@@ -23,6 +23,7 @@ import { jobId } from '../../src/pipeline/queues';
 import { DELAYED_JOB_HORIZON_MS } from '../../src/pipeline/stages/assign';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { freshPgDatabase, testConfig, testRedisUrl, waitFor } from '../helpers/env';
+import { failFirstWrites } from '../helpers/db';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/services';
 
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
@@ -321,20 +322,9 @@ describe('the database failing right after Telegram answered', () => {
   beforeAll(async () => {
     app = await startTestApp('pg', { roles: ['pipeline'], notifier, publisher, messenger: null, logger: rec.logger });
     // The first two writes of a sent card fail, as if the server went away between Telegram's answer and our insert.
-    await failFirstWrites('notifications', 'INSERT', 'sent');
+    await failFirstWrites(app.db, 'fail_notifications', 'notifications', 'INSERT', "NEW.status = 'sent'");
   });
   afterAll(async () => app?.stop());
-
-  /** Makes the first two writes of rows reaching `status` in `table` fail (a sequence: its count survives the failure). */
-  const failFirstWrites = (table: string, op: 'INSERT' | 'UPDATE', status: string) =>
-    app.db.sql.exec(`
-      CREATE SEQUENCE fail_${table};
-      CREATE FUNCTION fail_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status = '${status}' AND nextval('fail_${table}') <= 2 THEN RAISE EXCEPTION 'server closed the connection (simulated)'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER fail_${table} BEFORE ${op} ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_${table}();`);
 
   it('records the card once the database answers again, and never sends it twice', async () => {
     const { messageId } = await ingestMessage(app.deps, message('after-send', 1));
@@ -350,7 +340,7 @@ describe('the database failing right after Telegram answered', () => {
 
   it('records a published reply once the database answers again, and never publishes it twice', async () => {
     // The first two attempts to mark a reply published fail, as if the server went away after the platform answered.
-    await failFirstWrites('replies', 'UPDATE', 'published');
+    await failFirstWrites(app.db, 'fail_replies', 'replies', 'UPDATE', "NEW.status = 'published'");
     const target = { platform: 'vk' as const, chatId: '-100', postId: '7', commentId: '9', kind: 'wall' as const };
     const { messageId } = await ingestMessage(app.deps, { ...message('after-publish', 3), replyTarget: target });
     const msg = await waitFor(() => app.db.messages.get(messageId), (m) => m?.status === 'incident', { what: 'the incident' });

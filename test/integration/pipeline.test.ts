@@ -1,9 +1,10 @@
-import { DB_KINDS } from '../helpers/db';
+import { DB_KINDS, failFirstWrites } from '../helpers/db';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/env';
 import { getAs, signIn } from '../helpers/auth';
 import { dedupe } from '../../src/pipeline/stages/dedupe';
 import { detect } from '../../src/pipeline/stages/detect';
+import { jobId, type JobData, type QueueName } from '../../src/pipeline/queues';
 
 const HOT_WATER = 'Третий день нет горячей воды в Абакане на Пушкина 45, в управляющую компанию не дозвониться!';
 
@@ -140,4 +141,50 @@ describe.each(DB_KINDS)('deduplication of complaints that arrive in one batch (%
     // Run again (a redelivered job): nothing changes.
     expect(await Promise.all(ids.map((messageId) => dedupe.handle({ messageId }, app.deps)))).toEqual(Array(7).fill('skipped'));
   });
+});
+
+describe.each(['inline', 'queue'] as const)('stages handing an item over (HANDOFF=%s)', (handoff) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp('pg', { roles: ['api', 'pipeline'], env: { HANDOFF: handoff, RECONCILE_AFTER_MINUTES: '60' } });
+  });
+  afterAll(async () => app.stop());
+
+  /** 1 when the stage's queue holds a job for the item (by its deterministic id), else 0. */
+  const jobsOf = async <N extends QueueName>(name: N, data: JobData[N]) => ((await app.queues.queue(name).getJob(jobId(name, data))) ? 1 : 0);
+
+  it('brings a complaint to its card through a queue per stage, or in one job when this process runs them all', async () => {
+    const res = await app.post('/api/comments', { text: 'Не вывозят мусор на Мира 14 в Черногорске уже неделю, баки переполнены', name: 'Инна' });
+    const messageId = res.body.id as string;
+    const incident = await waitFor(() => app.db.incidents.byMessage(messageId), (i) => i?.status === 'assigned', { what: 'assigned incident' });
+    await waitFor(() => app.db.notifications.get(incident!.id, incident!.officialId!, 'card'), (n) => n !== null, { what: 'the card' });
+    expect(await jobsOf('detect', { messageId })).toBe(1);
+    const perStage = [await jobsOf('dedupe', { messageId }), await jobsOf('classify', { incidentId: incident!.id }), await jobsOf('assign', { incidentId: incident!.id })];
+    expect(perStage).toEqual(handoff === 'inline' ? [0, 0, 0] : [1, 1, 1]);
+    const events = await app.db.incidents.events(incident!.id);
+    expect(events.map((e) => e.kind).slice(0, 3)).toEqual(['incident.opened', 'incident.classified', 'incident.assigned']);
+  });
+
+  it('retries a stage that failed after the handover in its own queue, and settles the complaint once', async () => {
+    // The first two attempts to store a classification fail (the batch, then the call alone), as in an outage.
+    const undo = await failFirstWrites(app.db, 'fail_classified', 'incidents', 'UPDATE', "NEW.status = 'classified'");
+    try {
+      const res = await app.post('/api/comments', { text: 'Яма на дороге на Кирова 3 в Саяногорске, пробил колесо, когда заделают?', name: 'Олег' });
+      const messageId = res.body.id as string;
+      const incident = await waitFor(() => app.db.incidents.byMessage(messageId), (i) => i?.status === 'assigned', { what: 'assigned incident' });
+      // (with hand-off in place, the job assigns before it completes)
+      const classifyJob = await waitFor(() => app.queues.queue('classify').getJob(jobId('classify', { incidentId: incident!.id })), (j) => j?.finishedOn !== undefined, {
+        what: 'the classify job to complete',
+      });
+      // In place, the failure sent the item to the classify queue; there, and with a queue per stage, the job retried.
+      expect(classifyJob!.attemptsMade).toBeGreaterThanOrEqual(handoff === 'inline' ? 1 : 2);
+      await waitFor(() => app.db.notifications.get(incident!.id, incident!.officialId!, 'card'), (n) => n !== null, { what: 'the card' });
+      const events = await app.db.incidents.events(incident!.id);
+      expect(events.filter((e) => e.kind === 'incident.classified')).toHaveLength(1);
+      expect(events.filter((e) => e.kind === 'incident.assigned')).toHaveLength(1);
+      expect((await app.db.messages.get(messageId))?.status).toBe('incident');
+    } finally {
+      await undo();
+    }
+  }, 30_000);
 });

@@ -40,6 +40,6 @@ export const classify = defineStage('classify', async ({ incidentId }, { db, que
   });
   if (!saved) return 'skipped';
   log.info('incident.classified', { topic: c.topic, municipality: c.municipalityId, priority: c.priority });
-  await queues.enqueue('assign', { incidentId });
+  await queues.handOff('assign', { incidentId });
   return 'done';
 });

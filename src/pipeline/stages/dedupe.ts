@@ -125,6 +125,6 @@ export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, 
   const outcome = await run({ message, analysis: message.analysis, authorId, at: now() });
   if (!outcome) return 'skipped';
   log.info(outcome.opened ? 'incident.opened' : 'message.attached', { incidentId: outcome.incidentId });
-  if (outcome.opened) await queues.enqueue('classify', { incidentId: outcome.incidentId });
+  if (outcome.opened) await queues.handOff('classify', { incidentId: outcome.incidentId });
   return 'done';
 });

@@ -13,6 +13,6 @@ export const detect = defineStage('detect', async ({ messageId }, { db, queues, 
   const saved = await db.messages.saveDetection(messageId, analysis, now());
   if (!saved) return 'skipped';
   log.info('message.detected', { complaint: analysis.complaint, score: analysis.complaintScore });
-  if (analysis.complaint) await queues.enqueue('dedupe', { messageId });
+  if (analysis.complaint) await queues.handOff('dedupe', { messageId });
   return 'done';
 });
