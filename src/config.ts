@@ -38,6 +38,8 @@ const Env = z.object({
   /** Incidents or messages stuck in one status longer than this are re-enqueued by reconcile. */
   RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
   RECONCILE_EVERY_SECONDS: z.coerce.number().positive().default(60),
+  /** How far back reconcile looks for messages stuck before analysis (they are read by arrival time). */
+  RECONCILE_LOOKBACK_DAYS: z.coerce.number().positive().default(30),
   STAGE_CONCURRENCY: z.coerce.number().int().positive().default(20),
   /**
    * Jobs per process of the stages that only use our database and Redis (detect, dedupe, classify, assign):

@@ -153,11 +153,14 @@ export const messageQueries = (sql: Sql) => {
     /** Records the detector's verdict; only a 'received' message changes (a retry after it moved on does nothing). */
     saveDetection: (id: string, analysis: Analysis, at: Date): Promise<boolean> => saveDetectionBatched({ id, analysis, at }),
 
-    /** Ids of messages in `status` received before `before`, oldest first (for reconcile). */
-    async stuck(status: MessageStatus, before: Date, limit = 500): Promise<string[]> {
+    /**
+     * Ids of messages in `status` received between `since` and `before`, oldest first (for reconcile). Read by
+     * arrival time: no index on status, so that status changes stay HOT updates (migration 0008).
+     */
+    async stuck(status: MessageStatus, since: Date, before: Date, limit = 500): Promise<string[]> {
       const r = await sql.query<{ id: string }>(
-        `SELECT id::text FROM messages WHERE status = $1 AND received_at < $2 ORDER BY received_at LIMIT $3`,
-        [status, before, limit],
+        `SELECT id::text FROM messages WHERE received_at >= $2 AND received_at < $3 AND status = $1 ORDER BY received_at LIMIT $4`,
+        [status, since, before, limit],
       );
       return r.rows.map((x) => x.id);
     },

@@ -11,9 +11,10 @@ export const reconcile = defineStage('maintenance', async (_data, { db, queues, 
   const windowMs = cfg.RECONCILE_AFTER_MINUTES * 60_000;
   const before = new Date(at.getTime() - windowMs);
   const suffix = `r${Math.floor(at.getTime() / windowMs)}`;
+  const since = new Date(before.getTime() - cfg.RECONCILE_LOOKBACK_DAYS * 86_400_000);
   let n = 0;
-  for (const id of await db.messages.stuck('received', before)) n += +!!(await queues.enqueue('detect', { messageId: id }, { suffix }));
-  for (const id of await db.messages.stuck('complaint', before)) n += +!!(await queues.enqueue('dedupe', { messageId: id }, { suffix }));
+  for (const id of await db.messages.stuck('received', since, before)) n += +!!(await queues.enqueue('detect', { messageId: id }, { suffix }));
+  for (const id of await db.messages.stuck('complaint', since, before)) n += +!!(await queues.enqueue('dedupe', { messageId: id }, { suffix }));
   for (const id of await db.incidents.stuck('new', before)) n += +!!(await queues.enqueue('classify', { incidentId: id }, { suffix }));
   for (const id of await db.incidents.stuck('classified', before)) n += +!!(await queues.enqueue('assign', { incidentId: id }, { suffix }));
   for (const x of await db.incidents.withoutCard(before)) {
