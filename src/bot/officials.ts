@@ -336,7 +336,6 @@ export class OfficialsBot {
           return id;
         });
         await this.db.bot.clearSession(tgUser, now);
-        await this.deps.queues.enqueue('sla', { incidentId: incident.id, kind: 'promise-due', promiseId }, { delay: Math.max(0, p.dueAt.getTime() - now.getTime()) });
         this.deps.log.info('promise.made', { incidentId: incident.id, promiseId });
         await this.office.refreshCards(incident.id);
         await this.office.send(chatId, T.promiseSaved(incident.id, formatLocal(p.dueAt, this.tz)));

@@ -50,8 +50,8 @@ export const timerQueries = (sql: Sql) => ({
     return r.rows.length > 0;
   },
 
-  /** Timers due at or before `before` that were never handled, oldest first. */
-  async missed(before: Date, limit = 1000): Promise<IncidentTimer[]> {
+  /** Timers due at or before `before` that were never handled, oldest first (the timer clock's read). */
+  async due(before: Date, limit = 1000): Promise<IncidentTimer[]> {
     const r = await sql.query<Row>(
       `SELECT incident_id::text, kind, ref, due_at, fired_at FROM incident_timers
        WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`,

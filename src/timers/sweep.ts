@@ -1,9 +1,11 @@
 /**
- * The safety net of the clocks: every minute (node-cron) find timers that are due but were never handled
- * (their delayed job was lost: Redis flushed, or the system was down past the due time and the job id
- * was already used) and enqueue them again. Firing stays once: the sla stage marks a handled timer, and
- * every action it takes is idempotent (notifications primary key, guarded updates). Safe to run in every
- * pipeline process: one sweep per minute window adds the same job ids.
+ * The timer clock. Every timer (the response clock's reminders and breach, resolution deadlines, promises) is
+ * recorded in `incident_timers` with the assignment or the promise; every TIMER_CLOCK_SECONDS each pipeline
+ * process reads the due, unhandled ones (a partial index holds only those) and enqueues their `sla` jobs. Firing
+ * stays once: the sla stage marks a handled timer, and every action it takes is idempotent (notifications
+ * primary key, guarded updates). One job id per timer and minute window: the processes' reads in one window add
+ * the same job; a timer still unhandled a window later (its job lost with Redis, or failed) is enqueued again.
+ * No delayed jobs: Redis holds nothing per open incident, and a timer is never lost with it.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { errorFields } from '../errors';
@@ -13,45 +15,50 @@ import { suggestAuthorMatches } from './author-suggestions';
 
 export type SweepDeps = Pick<StageDeps, 'db' | 'queues' | 'now' | 'log'>;
 
-/** Timers due more than this long ago are considered missed (younger ones are still in flight). */
-export const SWEEP_GRACE_MS = 60_000;
+/** How often due timers are looked for: a reminder fires at most this late. */
+export const TIMER_CLOCK_SECONDS = 5;
 
-/** Enqueues every missed timer once per minute window; returns how many. */
-export async function sweepTimers(deps: SweepDeps, graceMs = SWEEP_GRACE_MS): Promise<number> {
+/** Enqueues every due, unhandled timer (once per minute window); returns how many. */
+export async function sweepTimers(deps: SweepDeps): Promise<number> {
   const at = deps.now();
-  const missed = await deps.db.timers.missed(new Date(at.getTime() - graceMs));
+  const due = await deps.db.timers.due(at);
   const suffix = `sw${Math.floor(at.getTime() / 60_000)}`;
-  for (const t of missed) {
-    const data: JobData['sla'] = t.kind === 'promise-due' ? { incidentId: t.incidentId, kind: t.kind, promiseId: t.ref } : { incidentId: t.incidentId, kind: t.kind };
-    await deps.queues.enqueue('sla', data, { suffix });
-  }
-  if (missed.length > 0) deps.log.warn('timers.swept', { timers: missed.length });
-  return missed.length;
+  await deps.queues.enqueueBulk(
+    'sla',
+    due.map((t) => ({
+      data: (t.kind === 'promise-due' ? { incidentId: t.incidentId, kind: t.kind, promiseId: t.ref } : { incidentId: t.incidentId, kind: t.kind }) as JobData['sla'],
+      opts: { suffix },
+    })),
+  );
+  // A timer due for over a minute is one the clock missed (the system was down, its job was lost or failed).
+  const late = due.filter((t) => at.getTime() - t.dueAt.getTime() > 60_000).length;
+  if (late > 0) deps.log.warn('timers.swept', { timers: late });
+  return due.length;
 }
 
-/** Runs the sweep every minute until `stop()`. */
+/** Runs the timer clock every TIMER_CLOCK_SECONDS, and the author suggestions every minute, until `stop()`. */
 export function startTimerSweep(deps: SweepDeps): { stop(): Promise<void> } {
-  const task: ScheduledTask = cron.schedule(
-    '* * * * *',
-    async () => {
-      try {
-        await sweepTimers(deps);
-      } catch (err) {
-        deps.log.warn('timers.sweep-failed', errorFields(err));
-      }
-      await suggestAuthorMatches(deps); // name-only author suggestions (issue 4), off the hot path; never throws
-    },
-    {
-      name: 'timer-sweep',
-      noOverlap: true,
-      // node-cron's default logger writes to the console; ours carries no personal data either way.
-      logger: {
-        info: () => undefined,
-        debug: () => undefined,
-        warn: (m: string) => deps.log.warn('timers.cron', { note: m }),
-        error: (m: string | Error, err?: Error) => deps.log.error('timers.cron', errorFields(err ?? m)),
+  // node-cron's default logger writes to the console; ours carries no personal data either way.
+  const logger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (m: string) => deps.log.warn('timers.cron', { note: m }),
+    error: (m: string | Error, err?: Error) => deps.log.error('timers.cron', errorFields(err ?? m)),
+  };
+  const tasks: ScheduledTask[] = [
+    cron.schedule(
+      `*/${TIMER_CLOCK_SECONDS} * * * * *`,
+      async () => {
+        try {
+          await sweepTimers(deps);
+        } catch (err) {
+          deps.log.warn('timers.sweep-failed', errorFields(err));
+        }
       },
-    },
-  );
-  return { stop: async () => void (await task.destroy()) };
+      { name: 'timer-clock', noOverlap: true, logger },
+    ),
+    // Name-only author suggestions (issue 4), off the hot path; never throws.
+    cron.schedule('* * * * *', () => suggestAuthorMatches(deps), { name: 'author-suggestions', noOverlap: true, logger }),
+  ];
+  return { stop: async () => void (await Promise.all(tasks.map((t) => t.destroy()))) };
 }

@@ -313,7 +313,7 @@ describe('officials bot (pg)', () => {
     await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`Приближается срок решения проблемы по обращению №${incident.id}`));
     // The jump also brought the earlier tests' incidents past their timers: let all of that settle before the
     // next test counts the official's messages, then put the clock back.
-    await waitFor(async () => (await app.db.timers.missed(new Date(clock - 60_000))).length, (n) => n === 0, { what: 'every swept timer handled' });
+    await waitFor(async () => (await app.db.timers.due(new Date(clock - 60_000))).length, (n) => n === 0, { what: 'every swept timer handled' });
     await waitFor(async () => { const c = await app.queues.queue('notify').getJobCounts('waiting', 'active', 'delayed'); return c.waiting + c.active + c.delayed; }, (n) => n === 0, { what: 'notify idle' });
     clock = opened;
   });

@@ -1,8 +1,7 @@
-/** `assign`: route to an official, start the clocks (delayed `sla` jobs) and send the card. */
+/** `assign`: route to an official, start the clocks (timers recorded in the database) and send the card. */
 import { decideRouting } from '../../domain/routing';
-import { incidentTimers, parseSlaCalendar, resolutionDeadline, responseDeadline, type TimerKind } from '../../domain/sla';
+import { incidentTimers, parseSlaCalendar, resolutionDeadline, responseDeadline } from '../../domain/sla';
 import { PermanentError } from '../../errors';
-import type { Queues } from '../queues';
 import { reference } from '../reference';
 import { defineStage } from '../stage';
 
@@ -25,7 +24,7 @@ export const assign = defineStage('assign', async ({ incidentId }, { db, queues,
   const calendar = parseSlaCalendar(cfg.SLA_CALENDAR, analyzer.region.timezone);
   const resolutionDueAt = resolutionDeadline(incident.openedAt, incident.topic);
   const timers = incidentTimers(incident.openedAt, cfg.SLA_TARGET_MINUTES, resolutionDueAt, calendar);
-  // Timers are recorded with the assignment: the cron sweep fires any whose delayed job is lost.
+  // Timers are recorded with the assignment; the timer clock (src/timers/sweep.ts) fires them when due.
   const saved = await db.incidents.assign(
     incidentId,
     {
@@ -40,30 +39,6 @@ export const assign = defineStage('assign', async ({ incidentId }, { db, queues,
   );
   if (!saved) return 'skipped';
   log.info('incident.assigned', { officialId: decision.officialId, reason: decision.reason });
-  await scheduleTimers(queues, incidentId, timers, at);
   await queues.enqueue('notify', { incidentId, officialId: decision.officialId, kind: 'card' });
   return 'done';
 });
-
-/**
- * Timers due further ahead than this get no delayed job: the database records every timer, and the timer sweep
- * (src/timers/sweep.ts, every minute) fires those that come due — at most two minutes late, which a resolution
- * deadline days away does not notice. Redis then holds only what is due within a day.
- */
-export const DELAYED_JOB_HORIZON_MS = 24 * 3600_000;
-
-/** The timers of an incident due within DELAYED_JOB_HORIZON_MS as delayed jobs (a past time fires at once). */
-export async function scheduleTimers(
-  queues: Queues,
-  incidentId: string,
-  timers: { kind: TimerKind; ref: string; at: Date }[],
-  now: Date,
-): Promise<void> {
-  await queues.enqueueBulk(
-    'sla',
-    timers.filter((t) => t.at.getTime() - now.getTime() <= DELAYED_JOB_HORIZON_MS).map((t) => ({
-      data: t.kind === 'promise-due' ? { incidentId, kind: t.kind, promiseId: t.ref } : { incidentId, kind: t.kind },
-      opts: { delay: Math.max(0, t.at.getTime() - now.getTime()) },
-    })),
-  );
-}
