@@ -1,6 +1,6 @@
 /**
  * The pipeline against the raw BullMQ limit: npx tsx scripts/bench-pipeline.ts [--messages 3000] [--rate 100]
- * [--seconds 10] [--concurrency 20] [--db-concurrency 100] [--pglite] [--history N --no-raw] [--complaints 0.3] [--handoff-queue] (growth: N stored incidents first). Redis and PostgreSQL: BENCH_REDIS_URL / BENCH_DATABASE_URL,
+ * [--seconds 10] [--concurrency 20] [--db-concurrency 300] [--pglite] [--history N --no-raw] [--complaints 0.3] [--handoff-queue] (growth: N stored incidents first). Redis and PostgreSQL: BENCH_REDIS_URL / BENCH_DATABASE_URL,
  * by default the test services that ./scripts/test starts.
  */
 import { runPipelineBench } from '../src/bench/pipeline';
@@ -17,7 +17,7 @@ runPipelineBench({
   rate: arg('rate', 100),
   seconds: arg('seconds', 10),
   concurrency: arg('concurrency', 20),
-  dbConcurrency: arg('db-concurrency', 100),
+  dbConcurrency: arg('db-concurrency', 300),
   history: arg('history', 0),
   skipRaw: process.argv.includes('--no-raw'),
   complaintShare: arg('complaints', 1),

@@ -43,9 +43,10 @@ const Env = z.object({
   STAGE_CONCURRENCY: z.coerce.number().int().positive().default(20),
   /**
    * Jobs per process of the stages that only use our database and Redis (detect, dedupe, classify, assign):
-   * their concurrent jobs share round trips (src/lib/batch.ts), so more of them cost less per job.
+   * their concurrent jobs share round trips (src/lib/batch.ts), so more of them cost less per job. With
+   * HANDOFF=inline a detect job carries its item through all four, so they share this number.
    */
-  DB_STAGE_CONCURRENCY: z.coerce.number().int().positive().default(100),
+  DB_STAGE_CONCURRENCY: z.coerce.number().int().positive().default(300),
   /**
    * How a database-only stage passes an item to the next one when this process runs both: `inline` (in the
    * same job, no queue round trip) or `queue` (every stage a job of its own queue, as separate processes do).
