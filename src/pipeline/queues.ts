@@ -124,8 +124,8 @@ export class Queues {
    * Passes an item to the next stage of the pipeline. When this process runs that stage, it runs here, inside
    * the caller's job: two Redis round trips and a job fewer per hop. If it fails there, it goes to its queue as
    * a job and is retried like any other (after the usual first delay; a permanent failure fails that job for
-   * good and alerts), so the caller's job still completes. A crash in between leaves the item in its status for
-   * reconcile, like a crash between "persist" and "enqueue".
+   * good and alerts), so the caller's job still completes. After a crash in between, the caller's redelivered
+   * job finds its item moved on and hands it over again (each stage does so when run again).
    */
   async handOff<N extends QueueName>(name: N, data: JobData[N]): Promise<void> {
     const run = this.here.get(name) as ((data: JobData[N]) => Promise<unknown>) | undefined;

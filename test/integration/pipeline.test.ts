@@ -4,6 +4,8 @@ import { waitFor } from '../helpers/env';
 import { getAs, signIn } from '../helpers/auth';
 import { dedupe } from '../../src/pipeline/stages/dedupe';
 import { detect } from '../../src/pipeline/stages/detect';
+import { classify } from '../../src/pipeline/stages/classify';
+import { assign } from '../../src/pipeline/stages/assign';
 import { jobId, type JobData, type QueueName } from '../../src/pipeline/queues';
 
 const HOT_WATER = 'Третий день нет горячей воды в Абакане на Пушкина 45, в управляющую компанию не дозвониться!';
@@ -205,4 +207,48 @@ describe.each(['inline', 'queue'] as const)('stages handing an item over (HANDOF
       await undo();
     }
   }, 30_000);
+});
+
+describe('a stage run again after its item moved on (a crash cut the hand-over short)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // No pipeline workers: the test runs each stage itself, and what it hands over waits in the queues.
+    app = await startTestApp('pg', { roles: ['api'] });
+  });
+  afterAll(async () => app.stop());
+
+  it('passes the item on again at once, so a redelivered job resumes the chain without waiting for reconcile', async () => {
+    const res = await app.post('/api/comments', { text: 'На Гагарина 17 в Абакане третий день нет холодной воды, никто не отвечает', name: 'Зоя' });
+    const messageId = res.body.id as string;
+    /** Runs `stage` for its item, then loses the job it handed over (as a crash before the add would). */
+    const runAndLose = async (run: () => Promise<unknown>, next: QueueName, data: JobData[QueueName]) => {
+      await run();
+      const job = await app.queues.queue(next).getJob(jobId(next, data));
+      expect(job).toBeDefined();
+      await job!.remove();
+    };
+    const again = async (run: () => Promise<unknown>, next: QueueName, data: JobData[QueueName]) => {
+      expect(await run()).toBe('skipped');
+      expect(await app.queues.queue(next).getJob(jobId(next, data))).toBeDefined();
+    };
+
+    await runAndLose(() => detect.handle({ messageId }, app.deps), 'dedupe', { messageId });
+    await again(() => detect.handle({ messageId }, app.deps), 'dedupe', { messageId });
+
+    await dedupe.handle({ messageId }, app.deps);
+    const incidentId = (await app.db.messages.get(messageId))!.incidentId!;
+    await (await app.queues.queue('classify').getJob(jobId('classify', { incidentId })))!.remove();
+    await again(() => dedupe.handle({ messageId }, app.deps), 'classify', { incidentId });
+
+    await runAndLose(() => classify.handle({ incidentId }, app.deps), 'assign', { incidentId });
+    await again(() => classify.handle({ incidentId }, app.deps), 'assign', { incidentId });
+
+    await assign.handle({ incidentId }, app.deps);
+    const card = { incidentId, officialId: (await app.db.incidents.get(incidentId))!.officialId!, kind: 'card' as const };
+    await (await app.queues.queue('notify').getJob(jobId('notify', card)))!.remove();
+    await again(() => assign.handle({ incidentId }, app.deps), 'notify', card);
+    // Run yet again from the start: nothing new happens, and still one incident.
+    await again(() => detect.handle({ messageId }, app.deps), 'dedupe', { messageId });
+    expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'incident.assigned')).toHaveLength(1);
+  });
 });

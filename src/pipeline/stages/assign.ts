@@ -8,7 +8,12 @@ import { defineStage } from '../stage';
 export const assign = defineStage('assign', async ({ incidentId }, { db, queues, cfg, log, now, analyzer }) => {
   const incident = await db.incidents.get(incidentId);
   if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
-  if (incident.status !== 'classified') return 'skipped';
+  if (incident.status !== 'classified') {
+    // Run again after it moved on (see detect): the card's job again — a no-op while it is stored, and notify
+    // sends nothing for a card already recorded.
+    if (incident.status === 'assigned' && incident.officialId) await queues.enqueue('notify', { incidentId, officialId: incident.officialId, kind: 'card' });
+    return 'skipped';
+  }
   const route = async (maxAgeMs?: number) => {
     const { rules, officials } = await reference(db, maxAgeMs);
     return decideRouting(incident, rules, officials, await db.incidents.openLoad(officials.map((o) => o.id)));

@@ -25,7 +25,11 @@ export function decideClassification(analysis: Analysis, authorsCount: number, k
 export const classify = defineStage('classify', async ({ incidentId }, { db, queues, analyzer, log, now }) => {
   const incident = await db.incidents.get(incidentId);
   if (!incident) throw new PermanentError(`incident ${incidentId} not found`);
-  if (incident.status !== 'new') return 'skipped';
+  if (incident.status !== 'new') {
+    // Run again after it moved on: see detect.
+    if (incident.status === 'classified' || incident.status === 'assigned') await queues.handOff('assign', { incidentId });
+    return 'skipped';
+  }
   if (!incident.analysis) throw new PermanentError(`incident ${incidentId} has no analysis`);
   // The region pack's municipalities are the ones stored at start (seedRegion).
   const known = new Set(analyzer.region.municipalities.map((m) => m.id));

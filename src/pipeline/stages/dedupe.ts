@@ -108,6 +108,10 @@ const batches = new WeakMap<Db, (item: DedupeItem) => Promise<DedupeOutcome>>();
 export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, analyzer, log, now }) => {
   const message = await db.messages.get(messageId);
   if (!message) throw new PermanentError(`message ${messageId} not found`);
+  if (message.status === 'incident' && message.incidentId) {
+    await queues.handOff('classify', { incidentId: message.incidentId }); // run again after it moved on: see detect
+    return 'skipped';
+  }
   if (message.status !== 'complaint' || !message.analysis) return 'skipped';
   // Author resolution is race-safe by itself: it stays outside the locked transaction, which is kept short.
   const authorId = await db.authors.resolve({

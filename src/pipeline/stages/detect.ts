@@ -8,7 +8,12 @@ export const MAX_ANALYZED_CHARS = 4000;
 export const detect = defineStage('detect', async ({ messageId }, { db, queues, analyzer, log, now }) => {
   const message = await db.messages.get(messageId);
   if (!message) throw new PermanentError(`message ${messageId} not found`);
-  if (message.status !== 'received') return 'skipped';
+  if (message.status !== 'received') {
+    // Run again after it moved on (a crash cut the hand-over short): pass a complaint on again; the next
+    // stage's own guard makes a repeat harmless, and a retry resumes at once instead of waiting for reconcile.
+    if (message.status === 'complaint' || message.status === 'incident') await queues.handOff('dedupe', { messageId });
+    return 'skipped';
+  }
   const analysis = analyzer.analyze(message.text.slice(0, MAX_ANALYZED_CHARS), message.hints);
   const saved = await db.messages.saveDetection(messageId, analysis, now());
   if (!saved) return 'skipped';
