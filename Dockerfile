@@ -2,12 +2,15 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# The lock file was written behind a registry mirror that serves only Linux builds of the optional native
+# packages (@swc/core-*, resolver bindings), so npm ci's sync check may refuse it: then npm install, which
+# still installs every locked version (as scripts/lib/setup.sh does).
+RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS check
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY . .
 RUN npx tsc --noEmit -p .
 
