@@ -8,13 +8,15 @@
  * Needs Redis and, unless `pglite`, a PostgreSQL server where it may create a database.
  */
 import { Queue, Worker } from 'bullmq';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import os from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createAnalyzer } from '../../classifiers';
 import { seedRegion, startApp, type App } from '../app';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { DEMO_OFFICIALS_FILE } from '../demo/feed';
 import type { RawMessage } from '../domain/types';
 import { importFile } from '../import';
@@ -46,6 +48,8 @@ export interface BenchOptions {
   complaintShare?: number;
   /** HANDOFF of the run (default: the configuration's default). */
   handoff?: 'inline' | 'queue';
+  /** Node processes running the pipeline (default 1): the others are `otklik worker` children (PostgreSQL only). */
+  workers?: number;
 }
 /** The queues a complaint passes through: one per stage, or (hand-off in place) detect, then notify. */
 const STAGE_HOPS = ['detect', 'dedupe', 'classify', 'assign', 'notify'];
@@ -90,8 +94,8 @@ const mb = () => Math.round(process.memoryUsage().rss / 1e6);
  * CPU time (ms) used so far by the Redis and PostgreSQL server processes on this machine, from /proc (Linux; NaN
  * elsewhere). Steadier than machine-wide load when other work shares the machine.
  */
-const serviceCpuMs = (): { redis: number; pg: number } => {
-  const out = { redis: 0, pg: 0 };
+const serviceCpuMs = (): { redis: number; pg: number; workers: number } => {
+  const out = { redis: 0, pg: 0, workers: 0 };
   try {
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       let stat: string;
@@ -103,23 +107,26 @@ const serviceCpuMs = (): { redis: number; pg: number } => {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ 100
-      if (comm.startsWith('redis-server')) out.redis += ms;
+      if (workerPids.has(Number(pid))) out.workers += ms;
+      else if (comm.startsWith('redis-server')) out.redis += ms;
       else if (comm.startsWith('postgres')) out.pg += ms;
     }
     return out;
   } catch {
-    return { redis: NaN, pg: NaN };
+    return { redis: NaN, pg: NaN, workers: NaN };
   }
 };
-/** Per-message CPU of this process, Redis and PostgreSQL since `from`. */
-const cpuPer = (from: { proc: NodeJS.CpuUsage; svc: { redis: number; pg: number } }, n: number) => {
+/** The extra `otklik worker` processes of a run (`workers` > 1): their CPU counts with this process's. */
+const workerPids = new Set<number>();
+/** Per-message CPU of otklik's node process(es), Redis and PostgreSQL since `from`. */
+const cpuPer = (from: ReturnType<typeof cpuMark>, n: number) => {
   const svc = serviceCpuMs();
   const u = process.cpuUsage(from.proc);
-  return { proc: (u.user + u.system) / 1000 / n, redis: (svc.redis - from.svc.redis) / n, pg: (svc.pg - from.svc.pg) / n };
+  return { proc: ((u.user + u.system) / 1000 + (svc.workers - from.svc.workers)) / n, redis: (svc.redis - from.svc.redis) / n, pg: (svc.pg - from.svc.pg) / n };
 };
 const cpuMark = () => ({ proc: process.cpuUsage(), svc: serviceCpuMs() });
 const cpuLine = (c: { proc: number; redis: number; pg: number }) =>
-  `${c.proc.toFixed(2)} ms in this process + ${c.redis.toFixed(2)} ms Redis${Number.isNaN(c.pg) || c.pg < 0.01 ? '' : ` + ${c.pg.toFixed(2)} ms PostgreSQL`} = ${(c.proc + c.redis + (c.pg || 0)).toFixed(2)} ms`;
+  `${c.proc.toFixed(2)} ms in ${workerPids.size ? `${workerPids.size + 1} node processes` : 'this process'} + ${c.redis.toFixed(2)} ms Redis${Number.isNaN(c.pg) || c.pg < 0.01 ? '' : ` + ${c.pg.toFixed(2)} ms PostgreSQL`} = ${(c.proc + c.redis + (c.pg || 0)).toFixed(2)} ms`;
 let rawCpu = { proc: NaN, redis: NaN, pg: NaN };
 
 async function rawChain(o: BenchOptions, n: number, HOPS: string[]): Promise<number> {
@@ -154,6 +161,25 @@ async function rawChain(o: BenchOptions, n: number, HOPS: string[]): Promise<num
   return rate;
 }
 
+/** Starts `o.workers - 1` extra `otklik worker` processes on the run's Redis prefix and database; resolves when all consume. */
+async function startWorkers(o: BenchOptions, cfg: Config, url: string | undefined): Promise<ChildProcess[]> {
+  const extra = (o.workers ?? 1) - 1;
+  if (extra <= 0) return [];
+  if (!url) throw new Error('--workers needs a PostgreSQL server (PGlite lives inside one process)');
+  const env = {
+    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', LOG_LEVEL: 'error', DEMO: 'off',
+    REDIS_URL: o.redisUrl, DATABASE_URL: url, QUEUE_PREFIX: cfg.QUEUE_PREFIX, HANDOFF: cfg.HANDOFF,
+    STAGE_CONCURRENCY: String(cfg.STAGE_CONCURRENCY), DB_STAGE_CONCURRENCY: String(cfg.DB_STAGE_CONCURRENCY),
+  };
+  const bin = path.join(__dirname, '../../bin/otklik.js');
+  const children = Array.from({ length: extra }, () => spawn(process.execPath, [bin, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  for (const c of children) workerPids.add(c.pid as number);
+  const detect = new Queue('detect', { connection: createRedis(o.redisUrl), prefix: cfg.QUEUE_PREFIX });
+  while ((await detect.getWorkersCount()) < extra + 1) await new Promise((r) => setTimeout(r, 200));
+  await detect.close();
+  return children;
+}
+
 /**
  * Messages of this run not settled yet. `from.id` (the run's first id at the start, so the history is left out)
  * moves up to the first unsettled message, so each poll reads only what is in flight: the bench's own reads
@@ -186,7 +212,7 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
     u.pathname = `/${dbName}`;
     url = u.toString();
   }
-  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify`);
+  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify${(o.workers ?? 1) > 1 ? `; ${o.workers} node processes` : ''}`);
   const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DB_STAGE_CONCURRENCY: String(o.dbConcurrency), HANDOFF: o.handoff, DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
   const hops = cfg.HANDOFF === 'inline' ? INLINE_HOPS : STAGE_HOPS;
   o.progress?.('raw chain', 0, 1);
@@ -204,6 +230,7 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   const app = await startApp(cfg, {});
   await seedRegion(app.db, createAnalyzer(cfg.REGION).region);
   await importFile(app.db, DEMO_OFFICIALS_FILE);
+  const children = await startWorkers(o, cfg, url);
   if (o.history) {
     const t = performance.now();
     await fillHistory(app.db.sql, o.history, new Date());
@@ -273,6 +300,8 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   await app.queues.queue('maintenance').removeJobScheduler('reconcile');
   // The run's jobs are kept for a day (DEFAULT_JOB_OPTIONS): remove them, or Redis grows with every run.
   for (const name of QUEUE_NAMES) await app.queues.queue(name).obliterate({ force: true });
+  await Promise.all(children.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
+  workerPids.clear();
   await app.stop();
   if (dbName) {
     const c = new pg.Client({ connectionString: ADMIN_DB });
