@@ -153,7 +153,12 @@ export const incidentQueries = (sql: Sql) => {
     },
   );
   const assignBatched = batcher(
-    async (items: { id: string; a: Assignment; timers: { kind: string; ref: string; at: Date }[]; at: Date }[]) => {
+    async (all: { id: string; a: Assignment; timers: { kind: string; ref: string; at: Date }[]; at: Date }[]) => {
+      // One incident twice in a batch (a redelivered job beside its retry): written once, for its first call;
+      // the other gets false, as a retry that finds it done does.
+      const first = new Map<string, number>();
+      all.forEach((x, i) => first.has(x.id) || first.set(x.id, i));
+      const items = all.filter((x, i) => first.get(x.id) === i);
       // One statement for the batch: the assignments, their audit rows, events and timers (the sweep's record).
       const timers = items.flatMap((x) => x.timers.map((t) => ({ id: x.id, ...t })));
       const r = await sql.query<{ id: string }>(
@@ -192,7 +197,7 @@ export const incidentQueries = (sql: Sql) => {
         ],
       );
       const saved = new Set(r.rows.map((x) => x.id));
-      return items.map((x) => saved.has(x.id));
+      return all.map((x, i) => first.get(x.id) === i && saved.has(x.id));
     },
   );
   // Concurrent assignments share one count of the open load (each gets the officials it asked for).

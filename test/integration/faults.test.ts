@@ -23,6 +23,7 @@ import { jobId } from '../../src/pipeline/queues';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { freshPgDatabase, testConfig, testRedisUrl, waitFor } from '../helpers/env';
 import { failFirstWrites } from '../helpers/db';
+import { accountFor, violations } from '../helpers/accounting';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/services';
 
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
@@ -110,33 +111,14 @@ async function progress(app: App): Promise<Progress | null> {
 }
 const finished = (p: Progress | null) => !!p && p.done === N && p.assigned === p.incidents && p.cards === p.incidents;
 
-/** Every invariant of issue 8 after recovery; returns what it counted. */
+/** Every invariant of issue 8 after recovery (test/helpers/accounting.ts); returns what it counted. */
 async function expectAllAccountedFor(app: App, notifier: { sends: string[] }) {
   const complaints = Array.from({ length: N }, (_, i) => i).filter(isComplaint).length;
-  const q = async <R>(text: string, params?: unknown[]) => (await app.db.sql.query<R>(text, params)).rows;
-  const by = Object.fromEntries((await q<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM messages GROUP BY status')).map((r) => [r.status, r.n]));
-  // every message accounted for: a terminal status, complaints and the rest as sent
-  expect(by).toEqual({ not_complaint: N - complaints, incident: by.incident, attached: by.attached });
-  expect(by.incident + by.attached).toBe(complaints);
-  // no incident duplicated: one per opening message, every complaint in exactly one incident
-  const [inc] = await q<{ n: number; primaries: number }>('SELECT count(*)::int AS n, count(DISTINCT primary_message_id)::int AS primaries FROM incidents');
-  expect(inc.n).toBe(by.incident);
-  expect(inc.primaries).toBe(inc.n);
-  const [links] = await q<{ n: number; messages: number }>('SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS messages FROM incident_messages');
-  expect(links).toEqual({ n: complaints, messages: complaints });
-  const [twice] = await q<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT incident_id FROM assignments GROUP BY incident_id HAVING count(*) > 1) x');
-  expect(twice.n).toBe(0);
-  // exactly one card row per incident
-  const [cards] = await q<{ n: number; incidents: number }>(`SELECT count(*)::int AS n, count(DISTINCT incident_id)::int AS incidents FROM notifications WHERE kind = 'card'`);
-  expect(cards).toEqual({ n: inc.n, incidents: inc.n });
-  // no timer lost: timers live in the database, recorded with the assignment in one statement (the response
-  // clock's three for every incident), and the timer clock fires what is due: none is left overdue.
-  const timers = await q<{ kind: string }>('SELECT kind FROM incident_timers');
-  expect(timers.filter((t) => ['half', 'three-quarters', 'breach'].includes(t.kind)).length).toBe(3 * inc.n);
-  expect(await app.db.timers.due(new Date(Date.now() - 60_000))).toEqual([]);
+  const counted = await accountFor(app.db);
+  expect(violations(counted, N, complaints)).toEqual([]);
   const perIncident = new Map<string, number>();
   for (const id of notifier.sends) perIncident.set(id, (perIncident.get(id) ?? 0) + 1);
-  return { incidents: inc.n, attached: by.attached, timers: timers.length, cardSends: notifier.sends.length, duplicateSends: [...perIncident.values()].filter((n) => n > 1).length };
+  return { incidents: counted.incidents, attached: counted.byStatus.attached, timers: counted.clockTimers, cardSends: notifier.sends.length, duplicateSends: [...perIncident.values()].filter((n) => n > 1).length };
 }
 
 const results: Record<string, unknown> = {};

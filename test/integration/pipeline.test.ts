@@ -251,4 +251,19 @@ describe('a stage run again after its item moved on (a crash cut the hand-over s
     await again(() => detect.handle({ messageId }, app.deps), 'dedupe', { messageId });
     expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'incident.assigned')).toHaveLength(1);
   });
+
+  it('assigns an incident once when a redelivered job and its retry share a batch', async () => {
+    const res = await app.post('/api/comments', { text: 'В Черногорске на Космонавтов 21 прорвало трубу в подвале, заливает', name: 'Лев' });
+    const messageId = res.body.id as string;
+    await detect.handle({ messageId }, app.deps);
+    await dedupe.handle({ messageId }, app.deps);
+    const incidentId = (await app.db.messages.get(messageId))!.incidentId!;
+    await classify.handle({ incidentId }, app.deps);
+    // Both calls reach the database in one round trip (src/lib/batch.ts).
+    const results = await Promise.all([assign.handle({ incidentId }, app.deps), assign.handle({ incidentId }, app.deps)]);
+    expect(results.sort()).toEqual(['done', 'skipped']);
+    const rows = await app.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM assignments WHERE incident_id = $1', [incidentId]);
+    expect(rows.rows[0].n).toBe(1);
+    expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'incident.assigned')).toHaveLength(1);
+  });
 });
