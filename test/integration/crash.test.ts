@@ -11,6 +11,7 @@ import { createRedis, Queues } from '../../src/pipeline/queues';
 import { freshPgDatabase, testRedisUrl, uniquePrefix, waitFor } from '../helpers/env';
 
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
+import { accountFor, violations } from '../helpers/accounting';
 const ROOT = path.resolve(__dirname, '../..');
 
 function message(i: number): RawMessage {
@@ -87,22 +88,9 @@ describe('a worker process killed in the middle of the pipeline', () => {
     const end = await waitFor(progress, (p) => p.done === N && p.assigned === p.incidents, { timeoutMs: 90_000, what: 'all messages processed' });
 
     const complaints = Array.from({ length: N }, (_, i) => i).filter((i) => i % 5 !== 0).length;
-    const counts = await db.sql.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM messages GROUP BY status ORDER BY status');
-    const by = Object.fromEntries(counts.rows.map((r) => [r.status, r.n]));
-    expect(by.not_complaint).toBe(N - complaints);
-    expect((by.incident ?? 0) + (by.attached ?? 0)).toBe(complaints);
-    expect(end.incidents).toBe(by.incident); // one incident per opening message, no more
-    const links = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM incident_messages');
-    expect(links.rows[0].n).toBe(complaints); // every complaint in exactly one incident
-    const cards = await waitFor(
-      () => db.sql.query<{ n: number; distinct: number }>(`SELECT count(*)::int AS n, count(DISTINCT incident_id)::int AS distinct FROM notifications WHERE kind = 'card'`),
-      (r) => r.rows[0].n === end.incidents,
-    );
-    expect(cards.rows[0].distinct).toBe(end.incidents);
-    const assignedTwice = await db.sql.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM (SELECT incident_id FROM assignments GROUP BY incident_id HAVING count(*) > 1) x',
-    );
-    expect(assignedTwice.rows[0].n).toBe(0);
+    // Every card recorded, then every invariant (test/helpers/accounting.ts): nothing lost, nothing twice.
+    await waitFor(() => accountFor(db), (a) => a.cardRows === end.incidents, { what: 'every card recorded' });
+    expect(violations(await accountFor(db), N, complaints)).toEqual([]);
 
     second.kill('SIGTERM');
     const code = await new Promise((r) => second.once('exit', r));
