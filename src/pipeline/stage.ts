@@ -67,6 +67,8 @@ export async function runStage<N extends QueueName>(
     return result;
   } catch (err) {
     end({ result: 'error' });
+    // A job's failure is logged by its worker ('stage.failed'); a handed-over run's, here (it goes to its queue).
+    if (!job.jobId) log.warn('stage.handoff-failed', errorFields(err));
     throw err;
   }
 }
