@@ -2,6 +2,7 @@
  * Name-only author suggestions (issue 4): blocking keys of display names, suggested pairs, and the merge a
  * person confirms. Nothing here merges on its own: `confirm` is called only from a person's decision.
  */
+import { RESONANT_AUTHORS } from '../domain/types';
 import type { Sql } from './sql';
 
 /** Merges, and the sweep that writes keys and suggestions, take this lock: one at a time, never interleaved. */
@@ -209,15 +210,16 @@ export const authorSuggestionQueries = (sql: Sql) => ({
         );
         const x = r.rows[0];
         moved = { identities: x.identities, messages: x.messages, incidents: x.incidents };
-        // The incidents' author counts, now that two of their authors are one person (resonance is left as it was).
+        // The incidents' author counts, now that two of their authors are one person: a "mass" complaint of
+        // three accounts of which two are one person is no longer resonant (a priority already given stays).
         if (x.touched?.length) {
           await tx.query(
-            `UPDATE incidents i SET authors_count = c.n
+            `UPDATE incidents i SET authors_count = c.n, resonant = c.n >= $2
              FROM (SELECT im.incident_id, count(DISTINCT m.author_id)::int AS n
                    FROM incident_messages im JOIN messages m ON m.id = im.message_id
                    WHERE im.incident_id = ANY($1::bigint[]) GROUP BY im.incident_id) c
              WHERE i.id = c.incident_id AND i.authors_count <> c.n`,
-            [x.touched],
+            [x.touched, RESONANT_AUTHORS],
           );
         }
         // The second author's other suggestions become the first's: pending stay pending, rejected stay rejected.

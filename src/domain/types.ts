@@ -36,6 +36,9 @@ export type Platform = (typeof PLATFORMS)[number];
 
 export type Priority = 'high' | 'normal';
 
+/** An incident is resonant — a mass complaint, high priority — from this many distinct authors. */
+export const RESONANT_AUTHORS = 3;
+
 /** Where a reply must be published so that it lands under the citizen's post. */
 export interface ReplyTarget {
   platform: Platform;

@@ -106,6 +106,21 @@ describe.each(DB_KINDS)('author suggestions on the dashboard (%s)', (kind) => {
     expect(twice).toEqual({ status: 409, body: { error: 'Предложение уже рассмотрено', status: 'confirmed' } });
   });
 
+  it('a merge recounts a mass complaint: three accounts of which two are one person are no longer resonant', async () => {
+    const text = 'В Абакане на улице Щорса 30 третий день нет горячей воды, управляющая компания трубку не берёт';
+    const maria = await complaint('telegram', '500900', 'Мария Кузнецова', text);
+    const oleg = await complaint('vk', '700901', 'Олег Белов', text);
+    const kuz = await complaint('vk', '700900', 'Kuznetsova Maria', text);
+    expect(new Set([maria.incidentId, oleg.incidentId, kuz.incidentId]).size).toBe(1);
+    expect(await app.db.incidents.get(maria.incidentId)).toMatchObject({ authorsCount: 3, resonant: true, priority: 'high' });
+
+    const kuzAuthor = (await app.db.messages.get(kuz.messageId))!.authorId!; // the incident's author is Мария's
+    const s = await waitFor(async () => (await sweep(), app.db.authorSuggestions.between(maria.authorId, kuzAuthor)), (x) => !!x, { what: 'the suggestion' });
+    expect(await app.db.authorSuggestions.confirm(s!.id, 'official:khakassia-duty', new Date())).toMatchObject({ kind: 'merged' });
+    // Two people now: not a mass complaint any more; the priority it was given stays (someone may have acted on it).
+    expect(await app.db.incidents.get(maria.incidentId)).toMatchObject({ authorsCount: 2, resonant: false, priority: 'high' });
+  });
+
   it('a rejected pair is never suggested again; names are escaped', async () => {
     await complaint('vk', '700300', 'Анна Смирнова', 'В Абакане на улице Чертыгашева не горят фонари во дворе дома 100, темно и страшно');
     await complaint('telegram', '500300', 'Смирнова Анна <img src=x onerror=alert(1)>', 'В Черногорске автобус номер 5 не пришёл утром, ждали час на остановке у дома');

@@ -1,6 +1,6 @@
 /** `classify`: topic, municipality and priority of a new incident, from its analysis. */
 import type { Analysis } from '../../../classifiers';
-import type { Priority, TopicCode } from '../../domain/types';
+import { RESONANT_AUTHORS, type Priority, type TopicCode } from '../../domain/types';
 import { PermanentError } from '../../errors';
 import { defineStage } from '../stage';
 
@@ -18,7 +18,7 @@ export function decideClassification(analysis: Analysis, authorsCount: number, k
     subtopic: analysis.subtopic,
     // A municipality the database does not know (another region's pack) is no municipality.
     municipalityId: analysis.municipality && known.has(analysis.municipality) ? analysis.municipality : null,
-    priority: analysis.priority === 'high' || authorsCount >= 3 ? 'high' : 'normal',
+    priority: analysis.priority === 'high' || authorsCount >= RESONANT_AUTHORS ? 'high' : 'normal',
   };
 }
 

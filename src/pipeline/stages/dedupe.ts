@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { dedupeKey, type DedupeCandidate } from '../../db/incidents';
 import type { Message } from '../../db/messages';
 import { addressKeys, shareAddress } from '../../domain/address';
+import { RESONANT_AUTHORS } from '../../domain/types';
 import { PermanentError } from '../../errors';
 import { batcher } from '../../lib/batch';
 import { defineStage } from '../stage';
@@ -12,8 +13,6 @@ import { defineStage } from '../stage';
 export const DEDUPE_WINDOW_HOURS = 72;
 export const SAME_AUTHOR_SIMILARITY = 0.3;
 export const NEAR_DUPLICATE_SIMILARITY = 0.6;
-/** Authors on one incident from which it is marked resonant. */
-export const RESONANT_AUTHORS = 3;
 
 /** Similarity credited to two texts on one topic and place that name the same address. */
 export const SAME_ADDRESS_SIMILARITY = 0.65;
