@@ -21,7 +21,7 @@ import { importFile } from '../src/import';
 import { ingestMessage } from '../src/ingest/ingest';
 import { createRedis, QUEUE_NAMES, Queues } from '../src/pipeline/queues';
 import { startFakeTelegram } from '../test/emulators/telegram';
-import { accountFor, violations } from '../test/helpers/accounting';
+import { accountFor, progressOf, violations } from '../test/helpers/accounting';
 import { PLACES, PROBLEMS, rawMessage } from '../test/helpers/complaints';
 
 const arg = (name: string, def: number) => {
@@ -104,17 +104,9 @@ async function main(): Promise<void> {
     }
   })();
 
-  const progress = async () =>
-    (
-      await db.sql.query<{ settled: number; incidents: number; cards: number }>(
-        `SELECT (SELECT count(*)::int FROM messages WHERE status IN ('not_complaint', 'incident', 'attached')) AS settled,
-                (SELECT count(*)::int FROM incidents) AS incidents,
-                (SELECT count(*)::int FROM notifications WHERE kind = 'card') AS cards`,
-      )
-    ).rows[0];
-  for (let p = await progress(); !(ingested === N && p.settled === N && p.cards === p.incidents); p = await progress()) {
+  for (let p = await progressOf(db); !(ingested === N && p.done === N && p.cards === p.incidents); p = await progressOf(db)) {
     if (Date.now() - t0 > 30 * 60_000) throw new Error(`not settled after 30 minutes: ${JSON.stringify(p)}`);
-    process.stderr.write(`\rchaos: ${ingested} posted, ${p.settled} settled, ${p.incidents} incidents, ${p.cards} cards, ${kills} kills   `);
+    process.stderr.write(`\rchaos: ${ingested} posted, ${p.done} settled, ${p.incidents} incidents, ${p.cards} cards, ${kills} kills   `);
     await sleep(500);
   }
   done = true;

@@ -23,6 +23,24 @@ export interface Accounting {
   overdueTimers: number;
 }
 
+/** Where a run is: messages settled (a terminal status), incidents, those assigned, card rows. */
+export interface Progress {
+  done: number;
+  incidents: number;
+  assigned: number;
+  cards: number;
+}
+
+export async function progressOf(db: Db): Promise<Progress> {
+  const r = await db.sql.query<Progress>(
+    `SELECT (SELECT count(*)::int FROM messages WHERE status IN ('not_complaint', 'incident', 'attached')) AS done,
+            (SELECT count(*)::int FROM incidents) AS incidents,
+            (SELECT count(*)::int FROM incidents WHERE status = 'assigned') AS assigned,
+            (SELECT count(*)::int FROM notifications WHERE kind = 'card') AS cards`,
+  );
+  return r.rows[0];
+}
+
 export async function accountFor(db: Db): Promise<Accounting> {
   const q = async <R>(text: string) => (await db.sql.query<R>(text)).rows;
   const byStatus = Object.fromEntries((await q<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM messages GROUP BY status')).map((r) => [r.status, r.n]));

@@ -11,7 +11,7 @@ import { createRedis, Queues } from '../../src/pipeline/queues';
 import { freshPgDatabase, testRedisUrl, uniquePrefix, waitFor } from '../helpers/env';
 
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
-import { accountFor, violations } from '../helpers/accounting';
+import { accountFor, progressOf, violations } from '../helpers/accounting';
 const ROOT = path.resolve(__dirname, '../..');
 
 function message(i: number): RawMessage {
@@ -68,14 +68,7 @@ describe('a worker process killed in the middle of the pipeline', () => {
 
   it('loses nothing and duplicates nothing after a restart', async () => {
     for (let i = 0; i < N; i++) await ingestMessage({ db, queues, now: () => new Date() }, message(i));
-    const progress = async () => {
-      const r = await db.sql.query<{ done: number; assigned: number; incidents: number }>(
-        `SELECT (SELECT count(*)::int FROM messages WHERE status IN ('not_complaint', 'incident', 'attached')) AS done,
-                (SELECT count(*)::int FROM incidents WHERE status = 'assigned') AS assigned,
-                (SELECT count(*)::int FROM incidents) AS incidents`,
-      );
-      return r.rows[0];
-    };
+    const progress = () => progressOf(db);
     const first = startWorker();
     await waitFor(progress, (p) => p.done >= N * 0.2, { timeoutMs: 60_000, what: 'first worker to make progress' });
     first.kill('SIGKILL');

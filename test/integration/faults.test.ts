@@ -23,7 +23,7 @@ import { jobId } from '../../src/pipeline/queues';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { freshPgDatabase, testConfig, testRedisUrl, waitFor } from '../helpers/env';
 import { failFirstWrites } from '../helpers/db';
-import { accountFor, violations } from '../helpers/accounting';
+import { accountFor, progressOf, violations, type Progress } from '../helpers/accounting';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/services';
 
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
@@ -88,27 +88,8 @@ function recordingMessenger(): Messenger & { sent: { chatId: string; html: strin
   };
 }
 
-interface Progress {
-  done: number;
-  incidents: number;
-  assigned: number;
-  cards: number;
-}
-
 /** Where the run is; null while the database does not answer (the PostgreSQL restart). */
-async function progress(app: App): Promise<Progress | null> {
-  try {
-    const r = await app.db.sql.query<Progress>(
-      `SELECT (SELECT count(*)::int FROM messages WHERE status IN ('not_complaint', 'incident', 'attached')) AS done,
-              (SELECT count(*)::int FROM incidents) AS incidents,
-              (SELECT count(*)::int FROM incidents WHERE status = 'assigned') AS assigned,
-              (SELECT count(*)::int FROM notifications WHERE kind = 'card') AS cards`,
-    );
-    return r.rows[0];
-  } catch {
-    return null;
-  }
-}
+const progress = (app: App): Promise<Progress | null> => progressOf(app.db).catch(() => null);
 const finished = (p: Progress | null) => !!p && p.done === N && p.assigned === p.incidents && p.cards === p.incidents;
 
 /** Every invariant of issue 8 after recovery (test/helpers/accounting.ts); returns what it counted. */
