@@ -8,7 +8,7 @@
  * QUEUE_PREFIX (src/config.ts). Prints ids only.
  */
 import { loadConfig } from '../src/config';
-import { createRedis, jobId, Queues, QUEUE_NAMES, type JobData, type QueueName } from '../src/pipeline/queues';
+import { createRedis, isBundle, jobId, Queues, QUEUE_NAMES, type Bundle, type JobData, type QueueName } from '../src/pipeline/queues';
 
 /** The suffix of the next replay of a job: rp1 for an original, rpN+1 for replay N. */
 export function nextReplaySuffix(failedJobId: string): string {
@@ -37,20 +37,21 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${name}: ${failed.length} failed job(s)\n`);
       for (const job of failed) {
         const suffix = nextReplaySuffix(job.id as string);
-        const data = job.data as JobData[typeof name];
-        const id = jobId(name, data, suffix);
         const reason = (job.failedReason ?? '').slice(0, 200);
-        if (await queue.getJob(id)) {
-          present++;
-          process.stdout.write(`  ${job.id} → ${id}: already queued or done, not added (failed: ${reason})\n`);
-          continue;
+        // A failed bundle (its items could not be requeued) is replayed item by item.
+        const data = job.data as JobData[typeof name] | Bundle<typeof name>;
+        for (const item of isBundle(data) ? data.bundle : [data]) {
+          const id = jobId(name, item, suffix);
+          if (await queue.getJob(id)) {
+            present++;
+            process.stdout.write(`  ${job.id} → ${id}: already queued or done, not added (failed: ${reason})\n`);
+            continue;
+          }
+          if (!flag('dry-run')) await queues.enqueue(name, item, { suffix });
+          added++;
+          process.stdout.write(`  ${job.id} → ${id}: ${flag('dry-run') ? 'would re-add' : 're-added'}${flag('remove') && !flag('dry-run') ? ', original removed' : ''} (failed: ${reason})\n`);
         }
-        if (!flag('dry-run')) {
-          await queues.enqueue(name, data, { suffix });
-          if (flag('remove')) await job.remove();
-        }
-        added++;
-        process.stdout.write(`  ${job.id} → ${id}: ${flag('dry-run') ? 'would re-add' : 're-added'}${flag('remove') && !flag('dry-run') ? ', original removed' : ''} (failed: ${reason})\n`);
+        if (flag('remove') && !flag('dry-run')) await job.remove();
       }
     }
     process.stdout.write(`${flag('dry-run') ? 'would re-add' : 're-added'} ${added}, already present ${present}\n`);

@@ -21,8 +21,7 @@ import { DEMO_OFFICIALS_FILE } from '../demo/feed';
 import type { RawMessage } from '../domain/types';
 import { importFile } from '../import';
 import { ingestMessage } from '../ingest/ingest';
-import { DB_STAGES } from '../pipeline';
-import { createRedis, QUEUE_NAMES, type QueueName } from '../pipeline/queues';
+import { createRedis, DB_STAGES, QUEUE_NAMES, type QueueName } from '../pipeline/queues';
 import { fillHistory } from '../db/bench-fill';
 
 export interface BenchOptions {

@@ -97,7 +97,6 @@ export interface DedupeCandidate {
   incidentId: string;
   authorId: string | null;
   text: string;
-  openedAt: Date;
 }
 
 /** What `assign` records for one incident. */
@@ -255,33 +254,34 @@ export const incidentQueries = (sql: Sql) => {
       asks: { authorId: string; topic: string | null; municipalityId: string | null; since: Date }[],
       limit = 200,
     ): Promise<DedupeCandidate[][]> {
+      // Newest first for each message (the sort happens here, so the time itself need not be sent and parsed).
       const r = await sql.query<Row>(
         `WITH ask AS (
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS a(author_id, key, since, ord))
-         SELECT a.ord, c.* FROM ask a CROSS JOIN LATERAL (
-           SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
-           FROM incidents i JOIN messages m ON m.id = i.primary_message_id
-           WHERE i.status IN (${OPEN_LIST}) AND i.opened_at >= a.since
-             AND (coalesce(i.analysis ->> 'topic', '-') || '|' || coalesce(i.analysis ->> 'municipality', '-')) = a.key
-           ORDER BY i.opened_at DESC LIMIT $4) c
-         UNION ALL
-         SELECT a.ord, c.* FROM ask a CROSS JOIN LATERAL (
-           SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
-           FROM incidents i JOIN messages m ON m.id = i.primary_message_id
-           WHERE i.author_id = a.author_id AND i.status IN (${OPEN_LIST}) AND i.opened_at >= a.since
-           ORDER BY i.opened_at DESC LIMIT $4) c`,
+         SELECT ord, incident_id, author_id, text FROM (
+           SELECT a.ord, c.* FROM ask a CROSS JOIN LATERAL (
+             SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
+             FROM incidents i JOIN messages m ON m.id = i.primary_message_id
+             WHERE i.status IN (${OPEN_LIST}) AND i.opened_at >= a.since
+               AND (coalesce(i.analysis ->> 'topic', '-') || '|' || coalesce(i.analysis ->> 'municipality', '-')) = a.key
+             ORDER BY i.opened_at DESC LIMIT $4) c
+           UNION ALL
+           SELECT a.ord, c.* FROM ask a CROSS JOIN LATERAL (
+             SELECT i.id::text AS incident_id, i.author_id::text, m.text, i.opened_at
+             FROM incidents i JOIN messages m ON m.id = i.primary_message_id
+             WHERE i.author_id = a.author_id AND i.status IN (${OPEN_LIST}) AND i.opened_at >= a.since
+             ORDER BY i.opened_at DESC LIMIT $4) c) u
+         ORDER BY ord, opened_at DESC, incident_id`,
         [asks.map((a) => a.authorId), asks.map((a) => dedupeKey(a.topic, a.municipalityId)), asks.map((a) => a.since), limit],
       );
       const lists = asks.map(() => new Map<string, DedupeCandidate>());
       for (const x of r.rows) {
-        lists[Number(x.ord) - 1].set(x.incident_id as string, {
-          incidentId: x.incident_id as string,
-          authorId: (x.author_id as string) ?? null,
-          text: x.text as string,
-          openedAt: x.opened_at as Date,
-        });
+        const list = lists[Number(x.ord) - 1];
+        if (!list.has(x.incident_id as string)) {
+          list.set(x.incident_id as string, { incidentId: x.incident_id as string, authorId: (x.author_id as string) ?? null, text: x.text as string });
+        }
       }
-      return lists.map((l) => [...l.values()].sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime()));
+      return lists.map((l) => [...l.values()]);
     },
 
     /**

@@ -1,6 +1,6 @@
 /** The pipeline: every stage, started as BullMQ workers, plus the reconcile schedule. */
 import type { Worker } from 'bullmq';
-import type { QueueName } from './queues';
+import { DB_STAGES, type QueueName } from './queues';
 import { reconcile } from './reconcile';
 import { runStage, startStage, type Stage, type StageDeps } from './stage';
 import { assign } from './stages/assign';
@@ -25,8 +25,6 @@ export const STAGES: Record<QueueName, Stage<any>> = {
   maintenance: reconcile,
 };
 
-/** The stages that only use our database and Redis: many concurrent jobs, sharing round trips. */
-export const DB_STAGES: ReadonlySet<QueueName> = new Set(['detect', 'dedupe', 'classify', 'assign']);
 
 /** Starts workers for `names` (all stages by default) and the reconcile scheduler. */
 export async function startPipeline(
@@ -42,7 +40,7 @@ export async function startPipeline(
   );
   // The database-only stages this process runs take their items in place when the previous stage hands over.
   if (deps.cfg.HANDOFF === 'inline') {
-    for (const name of names) if (DB_STAGES.has(name)) deps.queues.runHere(name, (data) => runStage(STAGES[name], data, deps));
+    for (const name of names) if (DB_STAGES.has(name)) deps.queues.runHere(name, (data, carried) => runStage(STAGES[name], data, carried ? { ...deps, carried } : deps));
   }
   if (names.includes('maintenance')) {
     await deps.queues

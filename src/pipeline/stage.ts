@@ -7,7 +7,7 @@ import { PermanentError, errorFields } from '../errors';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { alertFinalFailure } from './alerts';
-import { backoffDelay, type JobData, type QueueName, type Queues } from './queues';
+import { backoffDelay, isBundle, type Bundle, type Carried, type JobData, type QueueName, type Queues } from './queues';
 import type { CardBoard, Messenger, Notifier, Publisher, SourceReader } from './ports';
 
 export type StageResult = 'done' | 'skipped';
@@ -28,6 +28,8 @@ export interface StageDeps {
   sources: SourceReader;
   /** Brings the delivered incident cards up to date (idempotent); null/absent without a bot token. */
   cards?: CardBoard | null;
+  /** What the previous stage handed over with the item in this process (`Queues.handOff`). */
+  carried?: Carried;
 }
 
 /** Which run of its job a stage is in: lets a stage record a final failure itself (e.g. publish). */
@@ -49,14 +51,15 @@ export function defineStage<N extends QueueName>(name: N, handle: Stage<N>['hand
 }
 
 /**
- * Runs one stage's handler with its log context and duration metric: for a job of its queue, or in place when
- * the previous stage hands an item over in this process (`Queues.handOff`, no job id then).
+ * Runs one stage's handler with its log context and duration metric: for a job of its queue, for one item of a
+ * bundle job (`bundled`), or in place when the previous stage hands an item over in this process
+ * (`Queues.handOff`, no job id then).
  */
 export async function runStage<N extends QueueName>(
   stage: Stage<N>,
   data: JobData[N],
   deps: StageDeps,
-  job: { jobId?: string; attempt?: JobAttempt } = {},
+  job: { jobId?: string; attempt?: JobAttempt; bundled?: boolean } = {},
 ): Promise<StageResult> {
   const log = deps.log.child({ stage: stage.name, jobId: job.jobId ?? 'handoff', attempt: job.attempt?.number ?? 1, ...data });
   const end = deps.metrics.stageDuration.startTimer({ stage: stage.name });
@@ -67,8 +70,9 @@ export async function runStage<N extends QueueName>(
     return result;
   } catch (err) {
     end({ result: 'error' });
-    // A job's failure is logged by its worker ('stage.failed'); a handed-over run's, here (it goes to its queue).
-    if (!job.jobId) log.warn('stage.handoff-failed', errorFields(err));
+    // A job's failure is logged by its worker ('stage.failed'); a handed-over or bundled item's, here (it goes
+    // to its queue alone: Queues.runOrRequeue).
+    if (!job.jobId || job.bundled) log.warn('stage.handoff-failed', errorFields(err));
     throw err;
   }
 }
@@ -78,12 +82,19 @@ export function startStage<N extends QueueName>(
   stage: Stage<N>,
   deps: StageDeps,
   opts: { concurrency: number; lockDurationMs?: number },
-): Worker<JobData[N], StageResult> {
-  const worker = new Worker<JobData[N], StageResult>(
+): Worker<JobData[N] | Bundle<N>, StageResult> {
+  const worker = new Worker<JobData[N] | Bundle<N>, StageResult>(
     stage.name,
-    async (job: Job<JobData[N], StageResult>) => {
+    async (job: Job<JobData[N] | Bundle<N>, StageResult>) => {
+      const data = job.data;
+      if (isBundle(data)) {
+        // Each item alone: one that fails is requeued by itself; the bundle fails only if that requeue does.
+        const one = (item: JobData[N]) => runStage(stage, item, deps, { jobId: job.id, bundled: true });
+        await Promise.all(data.bundle.map((item) => deps.queues.runOrRequeue(stage.name, item, one)));
+        return 'done';
+      }
       try {
-        return await runStage(stage, job.data, deps, { jobId: job.id, attempt: { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 } });
+        return await runStage(stage, data, deps, { jobId: job.id, attempt: { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 } });
       } catch (err) {
         if (err instanceof PermanentError) throw new UnrecoverableError(`${err.name}: ${err.message}`);
         throw err;
@@ -103,7 +114,7 @@ export function startStage<N extends QueueName>(
     deps.log.log(final ? 'error' : 'warn', 'stage.failed', {
       stage: stage.name,
       jobId: job?.id,
-      ...job?.data,
+      ...(job && isBundle(job.data) ? { items: job.data.bundle.length } : job?.data),
       final,
       ...errorFields(err),
     });

@@ -93,7 +93,7 @@ function decideAndWrite(db: Db, similarity: Analyzer['similarity']) {
             opensIndex: inBatch ? Number(decision.incidentId.slice(IN_BATCH.length)) : null,
           });
         } else {
-          opened.push({ incidentId: `${IN_BATCH}${opens.length}`, authorId, text: message.text, openedAt: message.publishedAt, key });
+          opened.push({ incidentId: `${IN_BATCH}${opens.length}`, authorId, text: message.text, key });
           opens.push({ messageId: message.id, authorId, publishedAt: message.publishedAt, analysis, at });
         }
       }
@@ -104,8 +104,8 @@ function decideAndWrite(db: Db, similarity: Analyzer['similarity']) {
 
 const batches = new WeakMap<Db, (item: DedupeItem) => Promise<DedupeOutcome>>();
 
-export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, analyzer, log, now }) => {
-  const message = await db.messages.get(messageId);
+export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, analyzer, log, now, carried }) => {
+  const message = carried?.message?.id === messageId ? carried.message : await db.messages.get(messageId);
   if (!message) throw new PermanentError(`message ${messageId} not found`);
   if (message.status === 'incident' && message.incidentId) {
     await queues.handOff('classify', { incidentId: message.incidentId }); // run again after it moved on: see detect

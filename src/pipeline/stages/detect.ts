@@ -18,6 +18,8 @@ export const detect = defineStage('detect', async ({ messageId }, { db, queues, 
   const saved = await db.messages.saveDetection(messageId, analysis, now());
   if (!saved) return 'skipped';
   log.info('message.detected', { complaint: analysis.complaint, score: analysis.complaintScore });
-  if (analysis.complaint) await queues.handOff('dedupe', { messageId });
+  if (analysis.complaint) {
+    await queues.handOff('dedupe', { messageId }, { message: { ...message, status: 'complaint', complaintScore: analysis.complaintScore, analysis } });
+  }
   return 'done';
 });
