@@ -328,14 +328,14 @@ export const incidentQueries = (sql: Sql) => {
            SELECT id, 'incident.opened', 'system', at, ev::jsonb FROM mo
            UNION ALL SELECT incident_id, 'message.attached', 'system', at, ev::jsonb FROM ma),
          recount AS (
-           UPDATE incidents i SET messages_count = c.messages, authors_count = c.authors, resonant = c.authors >= $15, updated_at = c.at
+           -- Counted on: the added messages, and the added authors none of its messages had (by the author index:
+           -- a mass complaint of hundreds of messages is not read again for each repeat).
+           UPDATE incidents i SET messages_count = i.messages_count + c.added, authors_count = i.authors_count + c.authors,
+                                  resonant = i.authors_count + c.authors >= $15, updated_at = c.at
            FROM (
-             SELECT g.incident_id, g.at,
-                    (SELECT count(*)::int FROM incident_messages im WHERE im.incident_id = g.incident_id) + g.added AS messages,
-                    (SELECT count(DISTINCT x)::int FROM (
-                       SELECT ms.author_id FROM incident_messages im JOIN messages ms ON ms.id = im.message_id
-                       WHERE im.incident_id = g.incident_id
-                       UNION SELECT unnest(g.authors)) s(x)) AS authors
+             SELECT g.incident_id, g.at, g.added,
+                    (SELECT count(DISTINCT x)::int FROM unnest(g.authors) x
+                     WHERE (SELECT ms.id FROM messages ms WHERE ms.author_id = x AND ms.incident_id = g.incident_id LIMIT 1) IS NULL) AS authors
              FROM (SELECT incident_id, count(*)::int AS added, max(at) AS at, array_agg(author_id) AS authors
                    FROM ma WHERE incident_id NOT IN (SELECT id FROM o) GROUP BY incident_id) g) c
            WHERE i.id = c.incident_id)

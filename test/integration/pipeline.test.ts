@@ -7,6 +7,8 @@ import { detect } from '../../src/pipeline/stages/detect';
 import { classify } from '../../src/pipeline/stages/classify';
 import { assign } from '../../src/pipeline/stages/assign';
 import { jobId, type JobData, type QueueName } from '../../src/pipeline/queues';
+import { ingestMessage } from '../../src/ingest/ingest';
+import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
 
 const HOT_WATER = 'Третий день нет горячей воды в Абакане на Пушкина 45, в управляющую компанию не дозвониться!';
 
@@ -100,6 +102,27 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
       const cards = await waitFor(() => app.db.notifications.forIncident(id!), (n) => n.length > 0);
       expect(cards.filter((n) => n.kind === 'card')).toHaveLength(1);
     }
+  });
+
+  it('counts the messages and distinct authors of an incident as repeats arrive one by one', async () => {
+    // Each waits for the one before: every repeat attaches to a stored incident (the counts are carried on).
+    const text = (n: number) => `На Вокзальной 9 в Шире второй день нет света в подъезде, лифт стоит (${n})`;
+    const posts = [
+      { name: 'Пётр', contact: '+7 913 555-01-01' }, { name: 'Пётр', contact: '+7 913 555-01-01' },
+      { name: 'Лидия', contact: '+7 913 555-02-02' }, { name: 'Лидия', contact: '+7 913 555-02-02' }, { name: 'Борис', contact: '+7 913 555-03-03' },
+    ];
+    const counts: [number, number][] = [];
+    let incidentId: string | null = null;
+    for (const [n, who] of posts.entries()) {
+      const res = await app.post('/api/comments', { text: text(n), ...who });
+      const m = await waitFor(() => app.db.messages.get(res.body.id), (x) => x?.status === 'incident' || x?.status === 'attached', { what: `message ${n}` });
+      incidentId ??= m!.incidentId;
+      expect(m!.incidentId).toBe(incidentId);
+      const i = await app.db.incidents.get(incidentId!);
+      counts.push([i!.messagesCount, i!.authorsCount]);
+    }
+    expect(counts).toEqual([[1, 1], [2, 1], [3, 2], [4, 2], [5, 3]]);
+    expect((await app.db.incidents.get(incidentId!))!.resonant).toBe(true);
   });
 
   it('stores a non-complaint as searchable but opens no incident', async () => {
@@ -203,6 +226,37 @@ describe.each(['inline', 'queue'] as const)('stages handing an item over (HANDOF
       expect(events.filter((e) => e.kind === 'incident.classified')).toHaveLength(1);
       expect(events.filter((e) => e.kind === 'incident.assigned')).toHaveLength(1);
       expect((await app.db.messages.get(messageId))?.status).toBe('incident');
+    } finally {
+      await undo();
+    }
+  }, 30_000);
+
+  it('takes a burst of messages as one bundle job; an item that fails in it is retried alone, the rest go on', async () => {
+    // Both tries to store one message's detection fail (the batch's statement, then the item alone).
+    const undo = await failFirstWrites(app.db, `fail_bundled_${handoff}`, 'messages', 'UPDATE', `NEW.status = 'complaint' AND NEW.external_id = 'bundle-${handoff}-5'`);
+    try {
+      const raws = Array.from({ length: 12 }, (_, i) =>
+        rawMessage({ externalId: `bundle-${handoff}-${i}`, text: `${PROBLEMS[i % PROBLEMS.length]} в ${PLACES[i % PLACES.length]}, ул. Мира ${i + 1}, примите меры`, author: { platformId: `b${i}`, displayName: null, profileUrl: null } }),
+      );
+      const ids = (await Promise.all(raws.map((m) => ingestMessage(app.deps, m)))).map((x) => x.messageId);
+      const settled = await waitFor(
+        () => Promise.all(ids.map((id) => app.db.messages.get(id))),
+        (ms) => ms.every((m) => m?.status === 'incident' || m?.status === 'attached'),
+        { what: 'the burst settled' },
+      );
+      const detectJobs = await app.queues.queue('detect').getJobs(['completed', 'failed', 'active', 'waiting', 'delayed']);
+      const bundle = detectJobs.find((j) => Array.isArray(j.data.bundle) && j.data.bundle.some((x: { messageId: string }) => x.messageId === ids[0]));
+      expect(bundle?.data.bundle.map((x: { messageId: string }) => x.messageId).sort()).toEqual([...ids].sort());
+      // (a job completes once what it carries in place is done: a moment after the messages settle)
+      await waitFor(() => bundle!.getState(), (state) => state === 'completed', { what: 'the bundle job to complete' });
+      // The failing one went to the queue by itself and succeeded there; nobody else was run twice.
+      const alone = await app.queues.queue('detect').getJob(jobId('detect', { messageId: ids[5] }));
+      await waitFor(() => alone!.getState(), (state) => state === 'completed', { what: 'its own job to complete' });
+      const incidents = new Set(settled.map((m) => m!.incidentId));
+      const opened = await Promise.all([...incidents].map((id) => app.db.incidents.events(id!)));
+      for (const events of opened) expect(events.filter((e) => e.kind === 'incident.opened')).toHaveLength(1);
+      const counted = await Promise.all([...incidents].map((id) => app.db.incidents.get(id!)));
+      expect(counted.reduce((n, i) => n + i!.messagesCount, 0)).toBe(ids.length);
     } finally {
       await undo();
     }

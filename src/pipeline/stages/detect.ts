@@ -1,4 +1,4 @@
-/** `detect`: is this a complaint? Stores score and reasons; non-complaints stop here but stay searchable. */
+/** `detect`: is this a complaint? Stores score and reasons; non-complaints stop here (stored, with their verdict). */
 import { PermanentError } from '../../errors';
 import { defineStage } from '../stage';
 
