@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createAnalyzer, type RegionPack } from '../classifiers';
+import { createTextAnalysis } from './analysis/pool';
 import { buildServer, type HttpServer } from './api/server';
 import type { Config } from './config';
 import { openDb, type Db } from './db';
@@ -85,6 +86,8 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     if (demo) readers.register('vk', 'demo', demoReader(now)).register('telegram', 'demo', demoReader(now)).register('web', 'demo', demoReader(now));
     // With a token, every process can send cards (the notify stage runs wherever the pipeline does); only the poller is role-bound.
     const telegram = createTelegramOffice(cfg, { db, now, timezone: analyzer.region.timezone, log });
+    const analysis = createTextAnalysis(analyzer, cfg.roles.includes('pipeline') ? cfg.ANALYSIS_THREADS : 0, cfg.REGION);
+    closers.unshift(() => analysis.close());
     const deps: StageDeps = {
       cfg,
       db,
@@ -92,6 +95,7 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       log,
       now,
       analyzer,
+      analysis,
       metrics,
       notifier: opts.notifier !== undefined ? opts.notifier : (telegram?.notifier() ?? null),
       messenger: opts.messenger !== undefined ? opts.messenger : (telegram?.messenger() ?? null),

@@ -52,6 +52,11 @@ const Env = z.object({
    * same job, no queue round trip) or `queue` (every stage a job of its own queue, as separate processes do).
    */
   HANDOFF: z.enum(['inline', 'queue']).default('inline'),
+  /**
+   * Worker threads that analyse texts for detect (src/analysis/pool.ts); 0 analyses in the pipeline's own
+   * thread. One leaves the pipeline's event loop to its database and queue work and uses a second core.
+   */
+  ANALYSIS_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** How long a job stays locked to a worker; a killed worker's jobs return to the queue after this. */
   JOB_LOCK_SECONDS: z.coerce.number().positive().default(30),
   TELEGRAM_BOT_TOKEN: optionalString,

@@ -49,6 +49,8 @@ export interface BenchOptions {
   handoff?: 'inline' | 'queue';
   /** Node processes running the pipeline (default 1): the others are `otklik worker` children (PostgreSQL only). */
   workers?: number;
+  /** ANALYSIS_THREADS of the run (default: the configuration's default). */
+  analysisThreads?: number;
 }
 /** The queues a complaint passes through: one per stage, or (hand-off in place) detect, then notify. */
 const STAGE_HOPS = ['detect', 'dedupe', 'classify', 'assign', 'notify'];
@@ -168,7 +170,7 @@ async function startWorkers(o: BenchOptions, cfg: Config, url: string | undefine
   const env = {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', LOG_LEVEL: 'error', DEMO: 'off',
     REDIS_URL: o.redisUrl, DATABASE_URL: url, QUEUE_PREFIX: cfg.QUEUE_PREFIX, HANDOFF: cfg.HANDOFF,
-    STAGE_CONCURRENCY: String(cfg.STAGE_CONCURRENCY), DB_STAGE_CONCURRENCY: String(cfg.DB_STAGE_CONCURRENCY),
+    STAGE_CONCURRENCY: String(cfg.STAGE_CONCURRENCY), DB_STAGE_CONCURRENCY: String(cfg.DB_STAGE_CONCURRENCY), ANALYSIS_THREADS: String(cfg.ANALYSIS_THREADS),
   };
   const bin = path.join(__dirname, '../../bin/otklik.js');
   const children = Array.from({ length: extra }, () => spawn(process.execPath, [bin, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
@@ -211,8 +213,8 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
     u.pathname = `/${dbName}`;
     url = u.toString();
   }
-  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify${(o.workers ?? 1) > 1 ? `; ${o.workers} node processes` : ''}`);
-  const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DB_STAGE_CONCURRENCY: String(o.dbConcurrency), HANDOFF: o.handoff, DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
+  const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DB_STAGE_CONCURRENCY: String(o.dbConcurrency), HANDOFF: o.handoff, ANALYSIS_THREADS: o.analysisThreads === undefined ? undefined : String(o.analysisThreads), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
+  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify; analysis threads ${cfg.ANALYSIS_THREADS}${(o.workers ?? 1) > 1 ? `; ${o.workers} node processes` : ''}`);
   const hops = cfg.HANDOFF === 'inline' ? INLINE_HOPS : STAGE_HOPS;
   o.progress?.('raw chain', 0, 1);
   let raw = NaN;
@@ -241,6 +243,7 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   // Saturation.
   const t0 = performance.now();
   const cpu0 = cpuMark();
+  const elu0 = performance.eventLoopUtilization();
   const batch = 50;
   const share = o.complaintShare ?? 1;
   for (let i = 0; i < MESSAGES; i += batch) await Promise.all(Array.from({ length: Math.min(batch, MESSAGES - i) }, () => ingestMessage(deps, post(share))));
@@ -252,12 +255,13 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   }
   const sat = MESSAGES / ((performance.now() - t0) / 1000);
   const satCpu = cpuPer(cpu0, MESSAGES);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
   const what = share < 1 ? `messages (${Math.round(share * 100)}% complaints)` : 'complaints';
   // The raw chain sends every message through all its hops: a ratio only means something for a feed of complaints.
   const ratio = Number.isNaN(raw) || share < 1 ? '' : `${((sat / raw) * 100).toFixed(0)}% of the raw chain; `;
   o.out(`otklik at saturation: ${MESSAGES} ${what} settled at ${sat.toFixed(0)} messages/s (intake alone ${(MESSAGES / ingestS).toFixed(0)}/s); ${ratio}rss ${mb()} MB`);
   const cpuSum = (c: typeof satCpu) => c.proc + c.redis + (c.pg || 0);
-  o.out(`  cpu per message ${cpuLine(satCpu)}${Number.isNaN(rawCpu.proc) || share < 1 ? '' : `; the raw chain's ${cpuSum(rawCpu).toFixed(2)} ms is ${((cpuSum(rawCpu) / cpuSum(satCpu)) * 100).toFixed(0)}% of it`}`);
+  o.out(`  cpu per message ${cpuLine(satCpu)}; this process's event loop busy ${(elu * 100).toFixed(0)}% of the time${Number.isNaN(rawCpu.proc) || share < 1 ? '' : `; the raw chain's ${cpuSum(rawCpu).toFixed(2)} ms is ${((cpuSum(rawCpu) / cpuSum(satCpu)) * 100).toFixed(0)}% of it`}`);
 
   const hist = await app.deps.metrics.stageDuration.get();
   const sums = new Map<string, { sum: number; count: number }>();

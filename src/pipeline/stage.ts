@@ -1,6 +1,7 @@
 /** The one place BullMQ's Worker meets our code: every stage runs through startStage. */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Analyzer } from '../../classifiers';
+import type { TextAnalysis } from '../analysis/pool';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import { PermanentError, errorFields } from '../errors';
@@ -20,6 +21,8 @@ export interface StageDeps {
   log: Logger;
   now: () => Date;
   analyzer: Analyzer;
+  /** Text analysis, in worker threads when ANALYSIS_THREADS > 0. */
+  analysis: TextAnalysis;
   metrics: Metrics;
   notifier: Notifier | null;
   /** Telegram messages outside incident cards (digests, alerts); null when no bot token is set. */

@@ -5,7 +5,7 @@ import { defineStage } from '../stage';
 /** Longer texts are analysed by their beginning: a complaint says what is wrong early. */
 export const MAX_ANALYZED_CHARS = 4000;
 
-export const detect = defineStage('detect', async ({ messageId }, { db, queues, analyzer, log, now }) => {
+export const detect = defineStage('detect', async ({ messageId }, { db, queues, analysis: texts, log, now }) => {
   const message = await db.messages.get(messageId);
   if (!message) throw new PermanentError(`message ${messageId} not found`);
   if (message.status !== 'received') {
@@ -14,7 +14,7 @@ export const detect = defineStage('detect', async ({ messageId }, { db, queues, 
     if (message.status === 'complaint' || message.status === 'incident') await queues.handOff('dedupe', { messageId });
     return 'skipped';
   }
-  const analysis = analyzer.analyze(message.text.slice(0, MAX_ANALYZED_CHARS), message.hints);
+  const analysis = await texts.analyze(message.text.slice(0, MAX_ANALYZED_CHARS), message.hints);
   const saved = await db.messages.saveDetection(messageId, analysis, now());
   if (!saved) return 'skipped';
   log.info('message.detected', { complaint: analysis.complaint, score: analysis.complaintScore });

@@ -1,0 +1,83 @@
+/**
+ * Text analysis for the pipeline, in worker threads (ANALYSIS_THREADS) or in the calling thread (0). The analysis
+ * is the pipeline's largest piece of pure computation (~0.15 ms a text); in a thread of its own it leaves the
+ * pipeline's event loop to the database and queue work, and uses a second core. Concurrent calls go to a thread
+ * together (src/lib/batch.ts). A thread that dies fails its batch (the stage retries it) and is replaced.
+ */
+import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import type { Analysis, AnalyzeHints, Analyzer } from '../../classifiers';
+import { batcher } from '../lib/batch';
+
+export interface TextAnalysis {
+  analyze(text: string, hints?: AnalyzeHints): Promise<Analysis>;
+  /** The worker threads running now (none with 0 threads): what a test terminates to see one replaced. */
+  threads(): Worker[];
+  close(): Promise<void>;
+}
+
+type Item = { text: string; hints?: AnalyzeHints };
+type Reply = { id: number; analyses?: Analysis[]; error?: string };
+
+/** One worker thread with its analyzer; `run` sends a batch and resolves with its analyses. */
+class AnalysisThread {
+  worker: Worker;
+  private readonly pending = new Map<number, { resolve: (a: Analysis[]) => void; reject: (e: Error) => void }>();
+  private next = 0;
+  private closing = false;
+  busy = 0;
+
+  constructor(private readonly region: string) {
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
+    const w = new Worker(path.join(__dirname, 'thread.js'), { workerData: { region: this.region } });
+    w.on('message', (m: Reply | { ready: true }) => {
+      if (!('id' in m)) return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.analyses) p?.resolve(m.analyses);
+      else p?.reject(new Error(`analysis thread: ${m.error}`));
+    });
+    const fail = (err: Error) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      fail(new Error(`analysis thread exited (${code})`));
+      if (!this.closing) this.worker = this.start();
+    });
+    w.unref();
+    return w;
+  }
+
+  run(items: Item[]): Promise<Analysis[]> {
+    const id = this.next++;
+    this.busy++;
+    return new Promise<Analysis[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, items });
+    }).finally(() => this.busy--);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+}
+
+/** `threads` worker threads (each loads the region's analyzer), or the given analyzer in this thread when 0. */
+export function createTextAnalysis(analyzer: Analyzer, threads: number, region: string): TextAnalysis {
+  if (threads <= 0) return { analyze: async (text, hints) => analyzer.analyze(text, hints), threads: () => [], close: async () => undefined };
+  const pool = Array.from({ length: threads }, () => new AnalysisThread(region));
+  const run = batcher((items: Item[]) => pool.reduce((a, b) => (b.busy < a.busy ? b : a)).run(items), { maxBatch: 100, maxInFlight: threads * 2 });
+  return {
+    analyze: (text, hints) => run({ text, hints }),
+    threads: () => pool.map((t) => t.worker),
+    close: async () => {
+      await Promise.all(pool.map((t) => t.close()));
+    },
+  };
+}
