@@ -1,6 +1,6 @@
 /**
  * The pipeline against the raw BullMQ limit: npx tsx scripts/bench-pipeline.ts [--messages 3000] [--rate 100]
- * [--seconds 10] [--concurrency 20] [--db-concurrency 300] [--pglite] [--history N --no-raw] [--complaints 0.3] [--handoff-queue] [--workers 2] [--analysis-threads 0] (growth: N stored incidents first). Redis and PostgreSQL: BENCH_REDIS_URL / BENCH_DATABASE_URL,
+ * [--seconds 10] [--concurrency 20] [--db-concurrency 300] [--pglite] [--history N --no-raw] [--complaints 0.3] [--handoff-queue] [--workers 2] [--analysis-threads 0] [--no-telegram] (growth: N stored incidents first). Redis and PostgreSQL: BENCH_REDIS_URL / BENCH_DATABASE_URL,
  * by default the test services that ./scripts/test starts.
  */
 import { runPipelineBench } from '../src/bench/pipeline';
@@ -23,6 +23,7 @@ runPipelineBench({
   complaintShare: arg('complaints', 1),
   handoff: process.argv.includes('--handoff-queue') ? 'queue' : undefined,
   workers: arg('workers', 1),
+  telegram: !process.argv.includes('--no-telegram'),
   analysisThreads: process.argv.includes('--analysis-threads') ? arg('analysis-threads', 1) : undefined,
   out: (line) => process.stdout.write(`${line}\n`),
 }).then(

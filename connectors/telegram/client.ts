@@ -3,6 +3,7 @@
  * as plain text (no parse_mode), so citizen-facing text needs no escaping. Errors are mapped here, once.
  */
 import { Api, TelegramApiError } from 'node-telegram-bot-api';
+import { keepAliveFetch } from '../../src/lib/fetch';
 import type { ReplyTarget } from '../../src/domain/types';
 import { PermanentError, TransientError } from '../../src/errors';
 
@@ -24,7 +25,7 @@ export function mapTelegramError(err: unknown, method: string): Error {
 
 /** Replies under the citizen's message: `sendMessage` with `reply_parameters` to the original message. */
 export function telegramPublisher(o: { token: string; apiUrl: string; retryBackoffMs?: number }) {
-  const api = new Api(o.token, { apiRoot: o.apiUrl, ...(o.retryBackoffMs !== undefined ? { retryBackoffMs: o.retryBackoffMs } : {}) });
+  const api = new Api(o.token, { apiRoot: o.apiUrl, fetch: keepAliveFetch, ...(o.retryBackoffMs !== undefined ? { retryBackoffMs: o.retryBackoffMs } : {}) });
   return {
     async publish(target: ReplyTarget, text: string, _replyKey: string): Promise<{ externalId: string; at: Date }> {
       const messageId = Number(target.postId);

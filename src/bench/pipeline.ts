@@ -51,6 +51,12 @@ export interface BenchOptions {
   workers?: number;
   /** ANALYSIS_THREADS of the run (default: the configuration's default). */
   analysisThreads?: number;
+  /**
+   * Send the cards to the Telegram emulator (default true): the real node-telegram-bot-api client over HTTP to
+   * the emulator in a process of its own, whose CPU is reported apart (it stands for Telegram's servers). False:
+   * no bot token, so each card is recorded as undeliverable without a request.
+   */
+  telegram?: boolean;
 }
 /** The queues a complaint passes through: one per stage, or (hand-off in place) detect, then notify. */
 const STAGE_HOPS = ['detect', 'dedupe', 'classify', 'assign', 'notify'];
@@ -95,8 +101,8 @@ const mb = () => Math.round(process.memoryUsage().rss / 1e6);
  * CPU time (ms) used so far by the Redis and PostgreSQL server processes on this machine, from /proc (Linux; NaN
  * elsewhere). Steadier than machine-wide load when other work shares the machine.
  */
-const serviceCpuMs = (): { redis: number; pg: number; workers: number } => {
-  const out = { redis: 0, pg: 0, workers: 0 };
+const serviceCpuMs = (): { redis: number; pg: number; workers: number; emulator: number } => {
+  const out = { redis: 0, pg: 0, workers: 0, emulator: 0 };
   try {
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       let stat: string;
@@ -109,12 +115,13 @@ const serviceCpuMs = (): { redis: number; pg: number; workers: number } => {
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ 100
       if (workerPids.has(Number(pid))) out.workers += ms;
+      else if (emulatorPids.has(Number(pid))) out.emulator += ms;
       else if (comm.startsWith('redis-server')) out.redis += ms;
       else if (comm.startsWith('postgres')) out.pg += ms;
     }
     return out;
   } catch {
-    return { redis: NaN, pg: NaN, workers: NaN };
+    return { redis: NaN, pg: NaN, workers: NaN, emulator: NaN };
   }
 };
 /** The extra `otklik worker` processes of a run (`workers` > 1): their CPU counts with this process's. */
@@ -123,12 +130,15 @@ const workerPids = new Set<number>();
 const cpuPer = (from: ReturnType<typeof cpuMark>, n: number) => {
   const svc = serviceCpuMs();
   const u = process.cpuUsage(from.proc);
-  return { proc: ((u.user + u.system) / 1000 + (svc.workers - from.svc.workers)) / n, redis: (svc.redis - from.svc.redis) / n, pg: (svc.pg - from.svc.pg) / n };
+  return {
+    proc: ((u.user + u.system) / 1000 + (svc.workers - from.svc.workers)) / n, redis: (svc.redis - from.svc.redis) / n,
+    pg: (svc.pg - from.svc.pg) / n, emulator: (svc.emulator - from.svc.emulator) / n,
+  };
 };
 const cpuMark = () => ({ proc: process.cpuUsage(), svc: serviceCpuMs() });
-const cpuLine = (c: { proc: number; redis: number; pg: number }) =>
-  `${c.proc.toFixed(2)} ms in ${workerPids.size ? `${workerPids.size + 1} node processes` : 'this process'} + ${c.redis.toFixed(2)} ms Redis${Number.isNaN(c.pg) || c.pg < 0.01 ? '' : ` + ${c.pg.toFixed(2)} ms PostgreSQL`} = ${(c.proc + c.redis + (c.pg || 0)).toFixed(2)} ms`;
-let rawCpu = { proc: NaN, redis: NaN, pg: NaN };
+const cpuLine = (c: { proc: number; redis: number; pg: number; emulator: number }) =>
+  `${c.proc.toFixed(2)} ms in ${workerPids.size ? `${workerPids.size + 1} node processes` : 'this process'} + ${c.redis.toFixed(2)} ms Redis${Number.isNaN(c.pg) || c.pg < 0.01 ? '' : ` + ${c.pg.toFixed(2)} ms PostgreSQL`} = ${(c.proc + c.redis + (c.pg || 0)).toFixed(2)} ms${c.emulator > 0.005 ? ` (and ${c.emulator.toFixed(2)} ms in the Telegram emulator)` : ''}`;
+let rawCpu = { proc: NaN, redis: NaN, pg: NaN, emulator: NaN };
 
 async function rawChain(o: BenchOptions, n: number, HOPS: string[]): Promise<number> {
   const connection = createRedis(o.redisUrl);
@@ -162,6 +172,34 @@ async function rawChain(o: BenchOptions, n: number, HOPS: string[]): Promise<num
   return rate;
 }
 
+/** The Telegram emulator in a child process (test/emulators/telegram-server.ts); every demo official has pressed Start. */
+async function startTelegram(): Promise<{ url: string; token: string; child: ChildProcess; stop: () => Promise<number> }> {
+  const ids = [...readFileSync(DEMO_OFFICIALS_FILE, 'utf8').matchAll(/telegram:\s*(\d+)/g)].map((m) => Number(m[1]));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../test/emulators/telegram-server.ts'), JSON.stringify(ids)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let wake: () => void = () => undefined;
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    lines.push(...d.split('\n').filter(Boolean));
+    wake();
+  });
+  const line = async () => {
+    while (lines.length === 0) await new Promise<void>((r) => (wake = r));
+    return JSON.parse(lines.shift() as string);
+  };
+  const { url, token } = (await line()) as { url: string; token: string };
+  emulatorPids.add(child.pid as number);
+  return {
+    url, token, child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const { sent } = (await line()) as { sent: number };
+      emulatorPids.delete(child.pid as number);
+      return sent;
+    },
+  };
+}
+const emulatorPids = new Set<number>();
+
 /** Starts `o.workers - 1` extra `otklik worker` processes on the run's Redis prefix and database; resolves when all consume. */
 async function startWorkers(o: BenchOptions, cfg: Config, url: string | undefined): Promise<ChildProcess[]> {
   const extra = (o.workers ?? 1) - 1;
@@ -170,6 +208,7 @@ async function startWorkers(o: BenchOptions, cfg: Config, url: string | undefine
   const env = {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', LOG_LEVEL: 'error', DEMO: 'off',
     REDIS_URL: o.redisUrl, DATABASE_URL: url, QUEUE_PREFIX: cfg.QUEUE_PREFIX, HANDOFF: cfg.HANDOFF,
+    ...(cfg.TELEGRAM_BOT_TOKEN ? { TELEGRAM_BOT_TOKEN: cfg.TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL: cfg.TELEGRAM_API_URL } : {}),
     STAGE_CONCURRENCY: String(cfg.STAGE_CONCURRENCY), DB_STAGE_CONCURRENCY: String(cfg.DB_STAGE_CONCURRENCY), ANALYSIS_THREADS: String(cfg.ANALYSIS_THREADS),
   };
   const bin = path.join(__dirname, '../../bin/otklik.js');
@@ -213,8 +252,9 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
     u.pathname = `/${dbName}`;
     url = u.toString();
   }
-  const cfg = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DB_STAGE_CONCURRENCY: String(o.dbConcurrency), HANDOFF: o.handoff, ANALYSIS_THREADS: o.analysisThreads === undefined ? undefined : String(o.analysisThreads), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
-  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify; analysis threads ${cfg.ANALYSIS_THREADS}${(o.workers ?? 1) > 1 ? `; ${o.workers} node processes` : ''}`);
+  const tg = o.telegram === false ? null : await startTelegram();
+  const cfg = loadConfig({ NODE_ENV: 'test', TELEGRAM_BOT_TOKEN: tg?.token, TELEGRAM_API_URL: tg?.url, LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DB_STAGE_CONCURRENCY: String(o.dbConcurrency), HANDOFF: o.handoff, ANALYSIS_THREADS: o.analysisThreads === undefined ? undefined : String(o.analysisThreads), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
+  o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; cards ${tg ? 'sent to the Telegram emulator (its own process)' : 'recorded, not sent (no bot token)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify; analysis threads ${cfg.ANALYSIS_THREADS}${(o.workers ?? 1) > 1 ? `; ${o.workers} node processes` : ''}`);
   const hops = cfg.HANDOFF === 'inline' ? INLINE_HOPS : STAGE_HOPS;
   o.progress?.('raw chain', 0, 1);
   let raw = NaN;
@@ -231,6 +271,8 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   const app = await startApp(cfg, {});
   await seedRegion(app.db, createAnalyzer(cfg.REGION).region);
   await importFile(app.db, DEMO_OFFICIALS_FILE);
+  // Each official has pressed Start in the bot (as in the emulator), so their cards can be sent.
+  if (tg) for (const off of await app.db.officials.all()) if (off.telegramId) await app.db.officials.markBotStarted(off.id, new Date());
   const children = await startWorkers(o, cfg, url);
   if (o.history) {
     const t = performance.now();
@@ -296,16 +338,19 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   );
   const ms = lat.rows.map((r) => Number(r.ms));
   o.out(`otklik at ${RATE}/s for ${SECONDS} s: intake → card p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms; rss ${mb()} MB`);
-  const counts = await app.db.sql.query<{ incidents: number; attached: number }>(
-    `SELECT (SELECT count(*)::int FROM incidents) AS incidents, (SELECT count(*)::int FROM messages WHERE status = 'attached') AS attached`,
+  const counts = await app.db.sql.query<{ incidents: number; attached: number; sent: number }>(
+    `SELECT (SELECT count(*)::int FROM incidents) AS incidents, (SELECT count(*)::int FROM messages WHERE status = 'attached') AS attached,
+            (SELECT count(*)::int FROM notifications WHERE kind = 'card' AND status = 'sent') AS sent`,
   );
-  o.out(`(${counts.rows[0].incidents} incidents opened, ${counts.rows[0].attached} repeats attached)`);
+  const c = counts.rows[0];
   await app.queues.queue('maintenance').removeJobScheduler('reconcile');
   // The run's jobs are kept for a day (DEFAULT_JOB_OPTIONS): remove them, or Redis grows with every run.
   for (const name of QUEUE_NAMES) await app.queues.queue(name).obliterate({ force: true });
   await Promise.all(children.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
   workerPids.clear();
   await app.stop();
+  const received = tg ? await tg.stop() : 0;
+  o.out(`(${c.incidents} incidents opened, ${c.attached} repeats attached; ${tg ? `${c.sent} cards recorded as sent, ${received} messages received by the Telegram emulator` : 'cards not sent'})`);
   if (dbName) {
     const c = new pg.Client({ connectionString: ADMIN_DB });
     await c.connect();

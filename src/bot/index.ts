@@ -4,6 +4,7 @@
  * citizens' posts, mapped by the Telegram connector and stored by `ingestMessage`.
  */
 import { Bot, type Update } from 'node-telegram-bot-api';
+import { keepAliveFetch } from '../lib/fetch';
 import { mapTelegramUpdate } from '../../connectors/telegram/map';
 import { errorFields } from '../errors';
 import { ingestMessage } from '../ingest/ingest';
@@ -29,7 +30,7 @@ const ALLOWED_UPDATES = ['message', 'edited_message', 'channel_post', 'edited_ch
 /** Starts polling; `stop()` ends it (call it before closing queues and the database). */
 export async function startTelegramBot(deps: StageDeps, office: TelegramOffice, token: string): Promise<{ stop(): Promise<void> }> {
   const log = deps.log.child({ component: 'bot' });
-  const bot = new Bot(token, { apiRoot: deps.cfg.TELEGRAM_API_URL });
+  const bot = new Bot(token, { apiRoot: deps.cfg.TELEGRAM_API_URL, fetch: keepAliveFetch });
   bot.catch((err) => {
     log.error('bot.update-failed', errorFields(err));
   });

@@ -3,6 +3,7 @@
  * messages, and the `Notifier`/`Messenger` ports of the pipeline. Telegram errors are mapped once, here.
  */
 import { Api, NetworkError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
+import { keepAliveFetch } from '../lib/fetch';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Incident } from '../db/incidents';
@@ -10,6 +11,7 @@ import type { Official } from '../db/officials';
 import { PermanentError, TransientError } from '../errors';
 import type { Logger } from '../log';
 import type { Messenger, Notifier } from '../pipeline/ports';
+import { reference } from '../pipeline/reference';
 import { callbackSecret, signCallback } from './callback';
 import { renderCard, type InlineKeyboard } from './card';
 import { formatDeadline, formatLocalSafe, T } from './texts';
@@ -81,13 +83,14 @@ export class TelegramOffice {
   /** The card of an incident as `recipientId` should see it now (buttons signed at the current assignment). */
   async card(incident: Incident, recipientId: string, escalation: boolean): Promise<{ text: string; keyboard: InlineKeyboard | undefined }> {
     const { db } = this.deps;
-    const [message, current, promises, municipalities, owner] = await Promise.all([
+    // Names of places and officials from the reference data (seconds old at most); the rest, batched reads.
+    const [message, current, promises, ref] = await Promise.all([
       db.messages.get(incident.primaryMessageId),
       db.bot.currentAssignment(incident.id),
       db.bot.promises(incident.id),
-      db.officials.municipalities(),
-      incident.officialId ? db.officials.get(incident.officialId) : Promise.resolve(null),
+      reference(db),
     ]);
+    const owner = incident.officialId ? (ref.officialsById.get(incident.officialId) ?? (await db.officials.get(incident.officialId))) : null;
     const passedTo = incident.officialId && recipientId !== incident.officialId && !escalation ? (owner?.name ?? '—') : null;
     const epoch = current?.id ?? null;
     const sign = epoch ? (action: Parameters<typeof signCallback>[1]['action'], arg = '') => signCallback(this.secret, { action, incidentId: incident.id, epoch, arg }) : null;
@@ -95,7 +98,7 @@ export class TelegramOffice {
       {
         incident,
         message: { text: message?.text ?? '', permalink: message?.permalink ?? null },
-        municipalityName: municipalities.find((m) => m.id === incident.municipalityId)?.name ?? null,
+        municipalityName: (incident.municipalityId && ref.municipalities.get(incident.municipalityId)?.name) || null,
         ownerName: owner?.name ?? null,
         promise: promises.find((p) => !p.keptAt && !p.brokenAt) ?? null,
         now: this.deps.now(),
@@ -179,6 +182,6 @@ export class TelegramOffice {
 /** The Telegram side of a process when a token is set: one `Api` for the ports (the poller is separate). */
 export function createTelegramOffice(cfg: Config, deps: TelegramOfficeDeps): TelegramOffice | null {
   if (!cfg.TELEGRAM_BOT_TOKEN) return null;
-  const api = new Api(cfg.TELEGRAM_BOT_TOKEN, { apiRoot: cfg.TELEGRAM_API_URL });
+  const api = new Api(cfg.TELEGRAM_BOT_TOKEN, { apiRoot: cfg.TELEGRAM_API_URL, fetch: keepAliveFetch });
   return new TelegramOffice(api, callbackSecret(cfg.BOT_CALLBACK_SECRET, cfg.TELEGRAM_BOT_TOKEN), deps);
 }

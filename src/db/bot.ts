@@ -1,5 +1,6 @@
 /** What the officials' bot reads and writes: dialogue state, incident actions, promises, cards, own numbers. */
 import { OPEN_STATUSES } from './incidents';
+import { batcher } from '../lib/batch';
 import type { Sql } from './sql';
 
 export interface Promise_ {
@@ -37,199 +38,209 @@ export const toPromise = (r: Row): Promise_ => ({
 export const PROMISE_COLUMNS = 'id::text, incident_id::text, official_id, text, due_at, created_at, kept_at, broken_at';
 
 /** Queries of the officials' bot. */
-export const botQueries = (sql: Sql) => ({
-  /** The dialogue state of a Telegram user, or null when none or expired. */
-  async session<T>(telegramId: string, now: Date): Promise<T | null> {
-    const r = await sql.query<{ state: T }>('SELECT state FROM bot_sessions WHERE telegram_id = $1 AND expires_at > $2', [telegramId, now]);
-    return r.rows[0]?.state ?? null;
-  },
-
-  /** Replaces the dialogue state of a Telegram user until `expiresAt`. */
-  async setSession(telegramId: string, state: unknown, expiresAt: Date): Promise<void> {
-    await sql.query(
-      `INSERT INTO bot_sessions (telegram_id, state, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (telegram_id) DO UPDATE SET state = EXCLUDED.state, expires_at = EXCLUDED.expires_at`,
-      [telegramId, JSON.stringify(state), expiresAt],
+export const botQueries = (sql: Sql) => {
+  // What each card needs besides the incident: concurrent cards read it together (src/lib/batch.ts).
+  const startedBatched = batcher(async (ids: string[]) => {
+    const r = await sql.query<{ id: string; bot_started_at: Date | null }>('SELECT id, bot_started_at FROM officials WHERE id = ANY($1::text[])', [ids]);
+    const at = new Map(r.rows.map((x) => [x.id, x.bot_started_at]));
+    return ids.map((id) => at.get(id) ?? null);
+  });
+  const assignmentBatched = batcher(async (ids: string[]) => {
+    const r = await sql.query<{ incident_id: string; id: string; official_id: string }>(
+      `SELECT DISTINCT ON (a.incident_id) a.incident_id::text, a.id::text, a.official_id
+       FROM assignments a JOIN incidents i ON i.id = a.incident_id AND i.official_id = a.official_id
+       WHERE a.incident_id = ANY($1::bigint[]) AND a.ended_at IS NULL ORDER BY a.incident_id, a.id DESC`,
+      [ids],
     );
-  },
+    const current = new Map(r.rows.map((x) => [x.incident_id, { id: x.id, officialId: x.official_id }]));
+    return ids.map((id) => current.get(id) ?? null);
+  });
+  const promisesBatched = batcher(async (ids: string[]) => {
+    const r = await sql.query<Row>(`SELECT ${PROMISE_COLUMNS} FROM promises WHERE incident_id = ANY($1::bigint[]) ORDER BY created_at DESC, id DESC`, [ids]);
+    const all = r.rows.map(toPromise);
+    return ids.map((id) => all.filter((p) => p.incidentId === id));
+  });
+  return {
+    /** The dialogue state of a Telegram user, or null when none or expired. */
+    async session<T>(telegramId: string, now: Date): Promise<T | null> {
+      const r = await sql.query<{ state: T }>('SELECT state FROM bot_sessions WHERE telegram_id = $1 AND expires_at > $2', [telegramId, now]);
+      return r.rows[0]?.state ?? null;
+    },
 
-  /** Ends a dialogue (and drops expired ones of everybody). */
-  async clearSession(telegramId: string, now: Date): Promise<void> {
-    await sql.query('DELETE FROM bot_sessions WHERE telegram_id = $1 OR expires_at <= $2', [telegramId, now]);
-  },
+    /** Replaces the dialogue state of a Telegram user until `expiresAt`. */
+    async setSession(telegramId: string, state: unknown, expiresAt: Date): Promise<void> {
+      await sql.query(
+        `INSERT INTO bot_sessions (telegram_id, state, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (telegram_id) DO UPDATE SET state = EXCLUDED.state, expires_at = EXCLUDED.expires_at`,
+        [telegramId, JSON.stringify(state), expiresAt],
+      );
+    },
 
-  /** When the official wrote /start, or null. */
-  async botStartedAt(officialId: string): Promise<Date | null> {
-    const r = await sql.query<{ bot_started_at: Date | null }>('SELECT bot_started_at FROM officials WHERE id = $1', [officialId]);
-    return r.rows[0]?.bot_started_at ?? null;
-  },
+    /** Ends a dialogue (and drops expired ones of everybody). */
+    async clearSession(telegramId: string, now: Date): Promise<void> {
+      await sql.query('DELETE FROM bot_sessions WHERE telegram_id = $1 OR expires_at <= $2', [telegramId, now]);
+    },
 
-  /** The current (not ended) assignment of an incident: its id is the epoch of the incident's buttons. */
-  async currentAssignment(incidentId: string): Promise<{ id: string; officialId: string } | null> {
-    const r = await sql.query<{ id: string; official_id: string }>(
-      `SELECT a.id::text, a.official_id FROM assignments a JOIN incidents i ON i.id = a.incident_id AND i.official_id = a.official_id
-       WHERE a.incident_id = $1 AND a.ended_at IS NULL ORDER BY a.id DESC LIMIT 1`,
-      [incidentId],
-    );
-    return r.rows[0] ? { id: r.rows[0].id, officialId: r.rows[0].official_id } : null;
-  },
+    /** When the official wrote /start, or null. */
+    botStartedAt: (officialId: string): Promise<Date | null> => startedBatched(officialId),
 
-  /** Taken into work: status in_progress and taken_at, once, by the assigned official; false otherwise. */
-  async take(incidentId: string, officialId: string, at: Date): Promise<boolean> {
-    const r = await sql.query(
-      `UPDATE incidents SET status = CASE WHEN status = 'assigned' THEN 'in_progress' ELSE status END,
-              taken_at = $3, updated_at = $3
-       WHERE id = $1 AND official_id = $2 AND taken_at IS NULL AND status IN ('assigned', 'answered') RETURNING id`,
-      [incidentId, officialId, at],
-    );
-    return r.rows.length > 0;
-  },
+    /** The current (not ended) assignment of an incident: its id is the epoch of the incident's buttons. */
+    currentAssignment: (incidentId: string): Promise<{ id: string; officialId: string } | null> => assignmentBatched(incidentId),
 
-  /**
-   * Moves an open incident from `fromOfficialId` to `toOfficialId`: ends the current assignment and
-   * records a new one. Returns the new assignment id, or null when the incident moved on meanwhile.
-   */
-  async reassign(
-    incidentId: string,
-    a: { fromOfficialId: string; toOfficialId: string; reason: string; actor: string },
-    at: Date,
-  ): Promise<string | null> {
-    const r = await sql.query(
-      `UPDATE incidents SET official_id = $3, status = CASE WHEN status = 'in_progress' THEN 'assigned' ELSE status END,
-              updated_at = $4
-       WHERE id = $1 AND official_id = $2 AND status = ANY($5::text[]) RETURNING id`,
-      [incidentId, a.fromOfficialId, a.toOfficialId, at, OPEN_STATUSES],
-    );
-    if (r.rows.length === 0) return null;
-    await sql.query('UPDATE assignments SET ended_at = $2 WHERE incident_id = $1 AND ended_at IS NULL', [incidentId, at]);
-    const ins = await sql.query<{ id: string }>(
-      `INSERT INTO assignments (incident_id, official_id, reason, actor, assigned_at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
-      [incidentId, a.toOfficialId, a.reason, a.actor, at],
-    );
-    return ins.rows[0].id;
-  },
+    /** Taken into work: status in_progress and taken_at, once, by the assigned official; false otherwise. */
+    async take(incidentId: string, officialId: string, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET status = CASE WHEN status = 'assigned' THEN 'in_progress' ELSE status END,
+                taken_at = $3, updated_at = $3
+         WHERE id = $1 AND official_id = $2 AND taken_at IS NULL AND status IN ('assigned', 'answered') RETURNING id`,
+        [incidentId, officialId, at],
+      );
+      return r.rows.length > 0;
+    },
 
-  /** Resolved: status and resolved_at, and every open promise of the incident is kept. False if already closed. */
-  async resolve(incidentId: string, at: Date): Promise<boolean> {
-    const r = await sql.query(
-      `UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2
-       WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
-      [incidentId, at, OPEN_STATUSES],
-    );
-    if (r.rows.length === 0) return false;
-    await sql.query('UPDATE promises SET kept_at = $2 WHERE incident_id = $1 AND kept_at IS NULL AND broken_at IS NULL', [incidentId, at]);
-    return true;
-  },
+    /**
+     * Moves an open incident from `fromOfficialId` to `toOfficialId`: ends the current assignment and
+     * records a new one. Returns the new assignment id, or null when the incident moved on meanwhile.
+     */
+    async reassign(
+      incidentId: string,
+      a: { fromOfficialId: string; toOfficialId: string; reason: string; actor: string },
+      at: Date,
+    ): Promise<string | null> {
+      const r = await sql.query(
+        `UPDATE incidents SET official_id = $3, status = CASE WHEN status = 'in_progress' THEN 'assigned' ELSE status END,
+                updated_at = $4
+         WHERE id = $1 AND official_id = $2 AND status = ANY($5::text[]) RETURNING id`,
+        [incidentId, a.fromOfficialId, a.toOfficialId, at, OPEN_STATUSES],
+      );
+      if (r.rows.length === 0) return null;
+      await sql.query('UPDATE assignments SET ended_at = $2 WHERE incident_id = $1 AND ended_at IS NULL', [incidentId, at]);
+      const ins = await sql.query<{ id: string }>(
+        `INSERT INTO assignments (incident_id, official_id, reason, actor, assigned_at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
+        [incidentId, a.toOfficialId, a.reason, a.actor, at],
+      );
+      return ins.rows[0].id;
+    },
 
-  /** Records a promise; returns its id. */
-  async createPromise(p: { incidentId: string; officialId: string; text: string; dueAt: Date }, at: Date): Promise<string> {
-    const r = await sql.query<{ id: string }>(
-      `INSERT INTO promises (incident_id, official_id, text, due_at, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
-      [p.incidentId, p.officialId, p.text, p.dueAt, at],
-    );
-    return r.rows[0].id;
-  },
+    /** Resolved: status and resolved_at, and every open promise of the incident is kept. False if already closed. */
+    async resolve(incidentId: string, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2
+         WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
+        [incidentId, at, OPEN_STATUSES],
+      );
+      if (r.rows.length === 0) return false;
+      await sql.query('UPDATE promises SET kept_at = $2 WHERE incident_id = $1 AND kept_at IS NULL AND broken_at IS NULL', [incidentId, at]);
+      return true;
+    },
 
-  /** One promise, or null. */
-  async promise(id: string): Promise<Promise_ | null> {
-    const r = await sql.query<Row>(`SELECT ${PROMISE_COLUMNS} FROM promises WHERE id = $1`, [id]);
-    return r.rows[0] ? toPromise(r.rows[0]) : null;
-  },
+    /** Records a promise; returns its id. */
+    async createPromise(p: { incidentId: string; officialId: string; text: string; dueAt: Date }, at: Date): Promise<string> {
+      const r = await sql.query<{ id: string }>(
+        `INSERT INTO promises (incident_id, official_id, text, due_at, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
+        [p.incidentId, p.officialId, p.text, p.dueAt, at],
+      );
+      return r.rows[0].id;
+    },
 
-  /** Promises of an incident, newest first. */
-  async promises(incidentId: string): Promise<Promise_[]> {
-    const r = await sql.query<Row>(`SELECT ${PROMISE_COLUMNS} FROM promises WHERE incident_id = $1 ORDER BY created_at DESC, id DESC`, [incidentId]);
-    return r.rows.map(toPromise);
-  },
+    /** One promise, or null. */
+    async promise(id: string): Promise<Promise_ | null> {
+      const r = await sql.query<Row>(`SELECT ${PROMISE_COLUMNS} FROM promises WHERE id = $1`, [id]);
+      return r.rows[0] ? toPromise(r.rows[0]) : null;
+    },
 
-  /** Marks a due promise broken, once; false when it was kept or already marked. */
-  async breakPromise(id: string, at: Date): Promise<boolean> {
-    const r = await sql.query('UPDATE promises SET broken_at = $2 WHERE id = $1 AND kept_at IS NULL AND broken_at IS NULL RETURNING id', [id, at]);
-    return r.rows.length > 0;
-  },
+    /** Promises of an incident, newest first. */
+    promises: (incidentId: string): Promise<Promise_[]> => promisesBatched(incidentId),
+
+    /** Marks a due promise broken, once; false when it was kept or already marked. */
+    async breakPromise(id: string, at: Date): Promise<boolean> {
+      const r = await sql.query('UPDATE promises SET broken_at = $2 WHERE id = $1 AND kept_at IS NULL AND broken_at IS NULL RETURNING id', [id, at]);
+      return r.rows.length > 0;
+    },
 
 
-  /**
-   * Forgets the undeliverable cards of an official's open incidents (they could not be sent before the
-   * official wrote /start), so that they can be sent now; returns those incident ids.
-   */
-  async releaseUndeliveredCards(officialId: string): Promise<string[]> {
-    const r = await sql.query<{ incident_id: string }>(
-      `DELETE FROM notifications n USING incidents i
-       WHERE n.incident_id = i.id AND n.official_id = $1 AND n.kind = 'card' AND n.status = 'undeliverable'
-         AND i.official_id = $1 AND i.status = ANY($2::text[])
-       RETURNING n.incident_id::text`,
-      [officialId, OPEN_STATUSES],
-    );
-    return r.rows.map((x) => x.incident_id);
-  },
+    /**
+     * Forgets the undeliverable cards of an official's open incidents (they could not be sent before the
+     * official wrote /start), so that they can be sent now; returns those incident ids.
+     */
+    async releaseUndeliveredCards(officialId: string): Promise<string[]> {
+      const r = await sql.query<{ incident_id: string }>(
+        `DELETE FROM notifications n USING incidents i
+         WHERE n.incident_id = i.id AND n.official_id = $1 AND n.kind = 'card' AND n.status = 'undeliverable'
+           AND i.official_id = $1 AND i.status = ANY($2::text[])
+         RETURNING n.incident_id::text`,
+        [officialId, OPEN_STATUSES],
+      );
+      return r.rows.map((x) => x.incident_id);
+    },
 
-  /** Open incidents of an official (all open ones for null), the oldest deadline first. */
-  async openIncidents(officialId: string | null, limit = 20): Promise<{ id: string; status: string; topic: string | null; municipalityId: string | null; responseDueAt: Date | null; firstResponseAt: Date | null }[]> {
-    const r = await sql.query<Row>(
-      `SELECT id::text, status, topic, municipality_id, response_due_at, first_response_at FROM incidents
-       WHERE ($1::text IS NULL OR official_id = $1) AND status = ANY($2::text[]) AND official_id IS NOT NULL
-       ORDER BY response_due_at NULLS LAST, id LIMIT $3`,
-      [officialId, OPEN_STATUSES, limit],
-    );
-    return r.rows.map((x) => ({
-      id: x.id as string,
-      status: x.status as string,
-      topic: (x.topic as string) ?? null,
-      municipalityId: (x.municipality_id as string) ?? null,
-      responseDueAt: (x.response_due_at as Date) ?? null,
-      firstResponseAt: (x.first_response_at as Date) ?? null,
-    }));
-  },
+    /** Open incidents of an official (all open ones for null), the oldest deadline first. */
+    async openIncidents(officialId: string | null, limit = 20): Promise<{ id: string; status: string; topic: string | null; municipalityId: string | null; responseDueAt: Date | null; firstResponseAt: Date | null }[]> {
+      const r = await sql.query<Row>(
+        `SELECT id::text, status, topic, municipality_id, response_due_at, first_response_at FROM incidents
+         WHERE ($1::text IS NULL OR official_id = $1) AND status = ANY($2::text[]) AND official_id IS NOT NULL
+         ORDER BY response_due_at NULLS LAST, id LIMIT $3`,
+        [officialId, OPEN_STATUSES, limit],
+      );
+      return r.rows.map((x) => ({
+        id: x.id as string,
+        status: x.status as string,
+        topic: (x.topic as string) ?? null,
+        municipalityId: (x.municipality_id as string) ?? null,
+        responseDueAt: (x.response_due_at as Date) ?? null,
+        firstResponseAt: (x.first_response_at as Date) ?? null,
+      }));
+    },
 
-  /** Open incidents past their response deadline without a response (of an official, or all for null). */
-  async overdueIncidents(officialId: string | null, now: Date, limit = 20): Promise<{ id: string; officialId: string; topic: string | null; municipalityId: string | null; responseDueAt: Date }[]> {
-    const r = await sql.query<Row>(
-      `SELECT id::text, official_id, topic, municipality_id, response_due_at FROM incidents
-       WHERE ($1::text IS NULL OR official_id = $1) AND status = ANY($2::text[]) AND first_response_at IS NULL
-         AND response_due_at < $3 ORDER BY response_due_at, id LIMIT $4`,
-      [officialId, OPEN_STATUSES, now, limit],
-    );
-    return r.rows.map((x) => ({
-      id: x.id as string,
-      officialId: x.official_id as string,
-      topic: (x.topic as string) ?? null,
-      municipalityId: (x.municipality_id as string) ?? null,
-      responseDueAt: x.response_due_at as Date,
-    }));
-  },
+    /** Open incidents past their response deadline without a response (of an official, or all for null). */
+    async overdueIncidents(officialId: string | null, now: Date, limit = 20): Promise<{ id: string; officialId: string; topic: string | null; municipalityId: string | null; responseDueAt: Date }[]> {
+      const r = await sql.query<Row>(
+        `SELECT id::text, official_id, topic, municipality_id, response_due_at FROM incidents
+         WHERE ($1::text IS NULL OR official_id = $1) AND status = ANY($2::text[]) AND first_response_at IS NULL
+           AND response_due_at < $3 ORDER BY response_due_at, id LIMIT $4`,
+        [officialId, OPEN_STATUSES, now, limit],
+      );
+      return r.rows.map((x) => ({
+        id: x.id as string,
+        officialId: x.official_id as string,
+        topic: (x.topic as string) ?? null,
+        municipalityId: (x.municipality_id as string) ?? null,
+        responseDueAt: x.response_due_at as Date,
+      }));
+    },
 
-  /** An official's numbers for incidents assigned to them since `since`: count, answered in time, median response. */
-  async ownStats(officialId: string, since: Date, now: Date): Promise<OwnStats> {
-    const r = await sql.query<Row>(
-      `SELECT count(*)::int AS incidents,
-              count(first_response_at)::int AS answered,
-              count(*) FILTER (WHERE first_response_at IS NOT NULL AND first_response_at <= response_due_at)::int AS in_time,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - opened_at) / 60)
-                FILTER (WHERE first_response_at IS NOT NULL) AS median,
-              count(*) FILTER (WHERE status = ANY($4::text[]))::int AS open,
-              count(*) FILTER (WHERE status = ANY($4::text[]) AND first_response_at IS NULL AND response_due_at < $3)::int AS overdue
-       FROM incidents WHERE official_id = $1 AND assigned_at >= $2`,
-      [officialId, since, now, OPEN_STATUSES],
-    );
-    const x = r.rows[0];
-    return {
-      incidents: x.incidents as number,
-      answered: x.answered as number,
-      answeredInTime: x.in_time as number,
-      medianResponseMinutes: x.median === null || x.median === undefined ? null : Math.round(Number(x.median)),
-      open: x.open as number,
-      overdue: x.overdue as number,
-    };
-  },
+    /** An official's numbers for incidents assigned to them since `since`: count, answered in time, median response. */
+    async ownStats(officialId: string, since: Date, now: Date): Promise<OwnStats> {
+      const r = await sql.query<Row>(
+        `SELECT count(*)::int AS incidents,
+                count(first_response_at)::int AS answered,
+                count(*) FILTER (WHERE first_response_at IS NOT NULL AND first_response_at <= response_due_at)::int AS in_time,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - opened_at) / 60)
+                  FILTER (WHERE first_response_at IS NOT NULL) AS median,
+                count(*) FILTER (WHERE status = ANY($4::text[]))::int AS open,
+                count(*) FILTER (WHERE status = ANY($4::text[]) AND first_response_at IS NULL AND response_due_at < $3)::int AS overdue
+         FROM incidents WHERE official_id = $1 AND assigned_at >= $2`,
+        [officialId, since, now, OPEN_STATUSES],
+      );
+      const x = r.rows[0];
+      return {
+        incidents: x.incidents as number,
+        answered: x.answered as number,
+        answeredInTime: x.in_time as number,
+        medianResponseMinutes: x.median === null || x.median === undefined ? null : Math.round(Number(x.median)),
+        open: x.open as number,
+        overdue: x.overdue as number,
+      };
+    },
 
-  /** The template of the latest reply to this citizen (any incident), for rotation. */
-  async lastTemplateForAuthor(authorId: string): Promise<string | null> {
-    const r = await sql.query<{ template_id: string | null }>(
-      `SELECT r.template_id FROM replies r JOIN incidents i ON i.id = r.incident_id
-       WHERE i.author_id = $1 AND r.status <> 'cancelled' ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
-      [authorId],
-    );
-    return r.rows[0]?.template_id ?? null;
-  },
-});
+    /** The template of the latest reply to this citizen (any incident), for rotation. */
+    async lastTemplateForAuthor(authorId: string): Promise<string | null> {
+      const r = await sql.query<{ template_id: string | null }>(
+        `SELECT r.template_id FROM replies r JOIN incidents i ON i.id = r.incident_id
+         WHERE i.author_id = $1 AND r.status <> 'cancelled' ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
+        [authorId],
+      );
+      return r.rows[0]?.template_id ?? null;
+    },
+  };
+};
