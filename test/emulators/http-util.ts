@@ -38,7 +38,9 @@ export async function listenLoopback(handler: http.RequestListener): Promise<Loo
   // A held long-poll request must not be cut by Node's default request/headers timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
-  server.keepAliveTimeout = 1000;
+  // Connections are kept as the platforms' front servers keep them (nginx: 75 s). A one-second hint made HTTP
+  // clients (undici subtracts a safety margin from it) open a new connection for every call.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
