@@ -7,6 +7,7 @@ import { keepAliveFetch } from '../lib/fetch';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Incident } from '../db/incidents';
+import type { Message } from '../db/messages';
 import type { Official } from '../db/officials';
 import { PermanentError, TransientError } from '../errors';
 import type { Logger } from '../log';
@@ -41,6 +42,9 @@ export interface TelegramOfficeDeps {
 
 /** Cards and messages to officials' private chats. Used by the notify stage (any process) and by the bot. */
 export class TelegramOffice {
+  /** Officials known to have pressed Start (chatOf). */
+  private readonly started = new Set<string>();
+
   constructor(
     readonly api: Api,
     readonly secret: string,
@@ -81,11 +85,16 @@ export class TelegramOffice {
   }
 
   /** The card of an incident as `recipientId` should see it now (buttons signed at the current assignment). */
-  async card(incident: Incident, recipientId: string, escalation: boolean): Promise<{ text: string; keyboard: InlineKeyboard | undefined }> {
+  async card(
+    incident: Incident,
+    recipientId: string,
+    escalation: boolean,
+    primary?: Message,
+  ): Promise<{ text: string; keyboard: InlineKeyboard | undefined }> {
     const { db } = this.deps;
     // Names of places and officials from the reference data (seconds old at most); the rest, batched reads.
     const [message, current, promises, ref] = await Promise.all([
-      db.messages.get(incident.primaryMessageId),
+      primary?.id === incident.primaryMessageId ? primary : db.messages.get(incident.primaryMessageId),
       db.bot.currentAssignment(incident.id),
       db.bot.promises(incident.id),
       reference(db),
@@ -138,10 +147,10 @@ export class TelegramOffice {
   /** The pipeline's Notifier: cards, reminders and escalations to an official's private chat. */
   notifier(): Notifier {
     return {
-      send: async ({ kind, official, incident }) => {
+      send: async ({ kind, official, incident, message }) => {
         const chatId = await this.chatOf(official);
         if (kind === 'card' || kind === 'escalation') {
-          const c = await this.card(incident, official.id, kind === 'escalation');
+          const c = await this.card(incident, official.id, kind === 'escalation', message);
           return this.send(chatId, c.text, c.keyboard);
         }
         return this.send(chatId, await this.reminderText(kind, incident));
@@ -158,8 +167,12 @@ export class TelegramOffice {
 
   private async chatOf(official: Official): Promise<string> {
     if (!official.telegramId) throw new PermanentError('no-telegram-id');
-    // Telegram refuses to start a conversation: an official who never wrote /start cannot be reached.
-    if (!(await this.deps.db.bot.botStartedAt(official.id))) throw new PermanentError('official has not started the bot');
+    // Telegram refuses to start a conversation: an official who never wrote /start cannot be reached. (Once
+    // started, always started: the mark is never cleared, so it is read once per official and process.)
+    if (!this.started.has(official.id)) {
+      if (!(await this.deps.db.bot.botStartedAt(official.id))) throw new PermanentError('official has not started the bot');
+      this.started.add(official.id);
+    }
     return official.telegramId;
   }
 
