@@ -42,9 +42,10 @@ const Env = z.object({
   RECONCILE_LOOKBACK_DAYS: z.coerce.number().positive().default(30),
   STAGE_CONCURRENCY: z.coerce.number().int().positive().default(20),
   /**
-   * Jobs per process of the stages that only use our database and Redis (detect, dedupe, classify, assign):
-   * their concurrent jobs share round trips (src/lib/batch.ts), so more of them cost less per job. With
-   * HANDOFF=inline a detect job carries its item through all four, so they share this number.
+   * Items in flight per process in the stages that only use our database and Redis (detect, dedupe, classify,
+   * assign): concurrent items share round trips (src/lib/batch.ts), so more of them cost less each. Their jobs
+   * carry up to BUNDLE_MAX items (src/pipeline/queues.ts), so a worker takes this / BUNDLE_MAX jobs at once. With
+   * HANDOFF=inline a detect job carries its items through all four, so they share this number.
    */
   DB_STAGE_CONCURRENCY: z.coerce.number().int().positive().default(300),
   /**

@@ -1,6 +1,6 @@
 /** The pipeline: every stage, started as BullMQ workers, plus the reconcile schedule. */
 import type { Worker } from 'bullmq';
-import { DB_STAGES, type QueueName } from './queues';
+import { BUNDLE_MAX, DB_STAGES, type QueueName } from './queues';
 import { reconcile } from './reconcile';
 import { runStage, startStage, type Stage, type StageDeps } from './stage';
 import { assign } from './stages/assign';
@@ -34,7 +34,8 @@ export async function startPipeline(
   const names = opts.stages ?? (Object.keys(STAGES) as QueueName[]);
   const workers = names.map((name) =>
     startStage(STAGES[name], deps, {
-      concurrency: opts.concurrency ?? (DB_STAGES.has(name) ? deps.cfg.DB_STAGE_CONCURRENCY : deps.cfg.STAGE_CONCURRENCY),
+      // A database stage's jobs are bundles of up to BUNDLE_MAX items: DB_STAGE_CONCURRENCY counts items in flight.
+      concurrency: opts.concurrency ?? (DB_STAGES.has(name) ? Math.max(2, Math.ceil(deps.cfg.DB_STAGE_CONCURRENCY / BUNDLE_MAX)) : deps.cfg.STAGE_CONCURRENCY),
       lockDurationMs: opts.lockDurationMs,
     }),
   );

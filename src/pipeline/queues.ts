@@ -58,11 +58,15 @@ export const DB_STAGES: ReadonlySet<QueueName> = new Set(['detect', 'dedupe', 'c
  * A job of a database-only stage that carries several items: the adds that reach Redis together become one
  * job (up to BUNDLE_MAX items), so a busy intake pays one job's queue work for many messages. Each item runs as
  * a handed-over one does: one that fails goes to the queue alone and is retried there (`Queues.runOrRequeue`).
+ * A worker takes DB_STAGE_CONCURRENCY / BUNDLE_MAX such jobs at once (src/pipeline/index.ts): as many items in
+ * flight as before bundles, so one process does not hoard the queue, and a crash stalls no more of it. Ten
+ * items a job ran as fast as fifty in scripts/bench-pipeline.ts and halved the cards sent twice per kill in
+ * scripts/chaos.ts.
  */
 export interface Bundle<N extends QueueName> {
   bundle: JobData[N][];
 }
-export const BUNDLE_MAX = 50;
+export const BUNDLE_MAX = 10;
 export const isBundle = <N extends QueueName>(data: JobData[N] | Bundle<N>): data is Bundle<N> =>
   Array.isArray((data as Partial<Bundle<N>>).bundle);
 
@@ -88,7 +92,7 @@ export function backoffDelay(attemptsMade: number, err: unknown): number {
 
 type Add = { name: string; data: unknown; opts: JobsOptions };
 
-/** The adds of one batch with the plain ones (no delay, no suffix) in bundles of BUNDLE_MAX at most; a lone one stays a job. */
+/** The adds of one batch with the plain ones (no delay) in bundles of BUNDLE_MAX at most; a lone one stays a job. */
 function bundled(adds: { job: Add; plain: boolean }[]): Add[] {
   const out = adds.filter((a) => !a.plain).map((a) => a.job);
   const plain = adds.filter((a) => a.plain).map((a) => a.job);
@@ -136,8 +140,8 @@ export class Queues {
 
   /**
    * Adds a job with its deterministic id; a second add with the same id is a no-op. Concurrent adds to one
-   * queue go to Redis together (src/lib/batch.ts); to a database-only stage, those without a delay or suffix go
-   * as bundles (`Bundle`: no deduplication by id then — every stage is guarded by status, so an item run twice
+   * queue go to Redis together (src/lib/batch.ts); to a database-only stage, those without a delay go as
+   * bundles (`Bundle`: no deduplication by id then — every stage is guarded by status, so an item run twice
    * does nothing the second time).
    */
   async enqueue<N extends QueueName>(name: N, data: JobData[N], opts: EnqueueOptions = {}): Promise<string> {
@@ -150,7 +154,7 @@ export class Queues {
       });
       this.adders.set(name, add);
     }
-    await add({ job: { name, data, opts: { ...DEFAULT_JOB_OPTIONS, jobId: id, delay: opts.delay } }, plain: !opts.delay && !opts.suffix });
+    await add({ job: { name, data, opts: { ...DEFAULT_JOB_OPTIONS, jobId: id, delay: opts.delay } }, plain: !opts.delay });
     return id;
   }
 
