@@ -13,7 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import os from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createAnalyzer } from '../../classifiers';
 import { seedRegion, startApp, type App } from '../app';
 import { loadConfig, type Config } from '../config';
@@ -172,10 +172,12 @@ async function rawChain(o: BenchOptions, n: number, HOPS: string[]): Promise<num
   return rate;
 }
 
+const TELEGRAM_SERVER = path.join(__dirname, '../../test/emulators/telegram-server.ts');
+
 /** The Telegram emulator in a child process (test/emulators/telegram-server.ts); every demo official has pressed Start. */
 async function startTelegram(): Promise<{ url: string; token: string; child: ChildProcess; stop: () => Promise<number> }> {
   const ids = [...readFileSync(DEMO_OFFICIALS_FILE, 'utf8').matchAll(/telegram:\s*(\d+)/g)].map((m) => Number(m[1]));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../test/emulators/telegram-server.ts'), JSON.stringify(ids)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', TELEGRAM_SERVER, JSON.stringify(ids)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let wake: () => void = () => undefined;
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -252,7 +254,8 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
     u.pathname = `/${dbName}`;
     url = u.toString();
   }
-  const tg = o.telegram === false ? null : await startTelegram();
+  // The emulator is test code: an image without test/ (the Dockerfile's) records the cards instead.
+  const tg = o.telegram === false || !existsSync(TELEGRAM_SERVER) ? null : await startTelegram();
   const cfg = loadConfig({ NODE_ENV: 'test', TELEGRAM_BOT_TOKEN: tg?.token, TELEGRAM_API_URL: tg?.url, LOG_LEVEL: 'error', REDIS_URL: o.redisUrl, DATABASE_URL: url, DATA_DIR: 'memory://', QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`, STAGE_CONCURRENCY: String(o.concurrency), DB_STAGE_CONCURRENCY: String(o.dbConcurrency), HANDOFF: o.handoff, ANALYSIS_THREADS: o.analysisThreads === undefined ? undefined : String(o.analysisThreads), DEMO: 'off' }, { roles: ['pipeline'], dotenv: false });
   o.out(`machine: ${os.cpus().length} cores, node ${process.version}; database: ${o.adminDatabaseUrl ? 'PostgreSQL server' : 'PGlite (in process)'}; cards ${tg ? 'sent to the Telegram emulator (its own process)' : 'recorded, not sent (no bot token)'}; concurrency ${o.dbConcurrency} per database stage, ${o.concurrency} for notify; analysis threads ${cfg.ANALYSIS_THREADS}${(o.workers ?? 1) > 1 ? `; ${o.workers} node processes` : ''}`);
   const hops = cfg.HANDOFF === 'inline' ? INLINE_HOPS : STAGE_HOPS;
@@ -339,8 +342,12 @@ export async function runPipelineBench(o: BenchOptions): Promise<void> {
   const ms = lat.rows.map((r) => Number(r.ms));
   o.out(`otklik at ${RATE}/s for ${SECONDS} s: intake → card p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms; rss ${mb()} MB`);
   const counts = await app.db.sql.query<{ incidents: number; attached: number; sent: number }>(
-    `SELECT (SELECT count(*)::int FROM incidents) AS incidents, (SELECT count(*)::int FROM messages WHERE status = 'attached') AS attached,
-            (SELECT count(*)::int FROM notifications WHERE kind = 'card' AND status = 'sent') AS sent`,
+    // This run's messages only (a growth run's history is left out).
+    `SELECT count(*) FILTER (WHERE m.status = 'incident')::int AS incidents, count(*) FILTER (WHERE m.status = 'attached')::int AS attached,
+            count(*) FILTER (WHERE m.status = 'incident' AND EXISTS (
+              SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card' AND x.status = 'sent'))::int AS sent
+     FROM messages m WHERE m.id >= $1`,
+    [fromId],
   );
   const c = counts.rows[0];
   await app.queues.queue('maintenance').removeJobScheduler('reconcile');
