@@ -2,7 +2,8 @@
  * Text analysis for the pipeline, in worker threads (ANALYSIS_THREADS) or in the calling thread (0). The analysis
  * is the pipeline's largest piece of pure computation (~0.15 ms a text); in a thread of its own it leaves the
  * pipeline's event loop to the database and queue work, and uses a second core. Concurrent calls go to a thread
- * together (src/lib/batch.ts). A thread that dies fails its batch (the stage retries it) and is replaced.
+ * together (src/lib/batch.ts). A thread that dies fails its batch (retried call by call, on its replacement);
+ * one that dies before it is ready (a broken install) is not restarted, and every call fails with its error.
  */
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
@@ -25,6 +26,8 @@ class AnalysisThread {
   private readonly pending = new Map<number, { resolve: (a: Analysis[]) => void; reject: (e: Error) => void }>();
   private next = 0;
   private closing = false;
+  /** Set when a thread dies before it is ready (a broken install): no restart loop, every call fails loudly. */
+  private broken: Error | null = null;
   busy = 0;
 
   constructor(private readonly region: string) {
@@ -33,8 +36,12 @@ class AnalysisThread {
 
   private start(): Worker {
     const w = new Worker(path.join(__dirname, 'thread.js'), { workerData: { region: this.region } });
+    let ready = false;
     w.on('message', (m: Reply | { ready: true }) => {
-      if (!('id' in m)) return;
+      if (!('id' in m)) {
+        ready = true;
+        return;
+      }
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (m.analyses) p?.resolve(m.analyses);
@@ -44,16 +51,20 @@ class AnalysisThread {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
-    w.on('error', fail);
+    let crash: Error | null = null;
+    w.on('error', (err) => fail((crash = err)));
     w.on('exit', (code) => {
       fail(new Error(`analysis thread exited (${code})`));
-      if (!this.closing) this.worker = this.start();
+      if (this.closing) return;
+      if (ready) this.worker = this.start();
+      else this.broken = new Error(`analysis thread failed to start: ${crash?.message ?? `exit code ${code}`}`);
     });
     w.unref();
     return w;
   }
 
   run(items: Item[]): Promise<Analysis[]> {
+    if (this.broken) return Promise.reject(this.broken);
     const id = this.next++;
     this.busy++;
     return new Promise<Analysis[]>((resolve, reject) => {

@@ -175,7 +175,7 @@ async function rawChain(o: BenchOptions, n: number, HOPS: string[]): Promise<num
 const TELEGRAM_SERVER = path.join(__dirname, '../../test/emulators/telegram-server.ts');
 
 /** The Telegram emulator in a child process (test/emulators/telegram-server.ts); every demo official has pressed Start. */
-async function startTelegram(): Promise<{ url: string; token: string; child: ChildProcess; stop: () => Promise<number> }> {
+async function startTelegram(): Promise<{ url: string; token: string; stop: () => Promise<number> }> {
   const ids = [...readFileSync(DEMO_OFFICIALS_FILE, 'utf8').matchAll(/telegram:\s*(\d+)/g)].map((m) => Number(m[1]));
   const child = spawn(process.execPath, ['--import', 'tsx', TELEGRAM_SERVER, JSON.stringify(ids)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
@@ -191,7 +191,8 @@ async function startTelegram(): Promise<{ url: string; token: string; child: Chi
   const { url, token } = (await line()) as { url: string; token: string };
   emulatorPids.add(child.pid as number);
   return {
-    url, token, child,
+    url,
+    token,
     stop: async () => {
       child.kill('SIGTERM');
       const { sent } = (await line()) as { sent: number };

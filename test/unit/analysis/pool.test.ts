@@ -34,6 +34,20 @@ describe('text analysis in a worker thread', () => {
     expect(pool.threads()[0]).not.toBe(thread);
   });
 
+  it('a thread that cannot start fails every call loudly, without a restart loop', async () => {
+    const broken = createTextAnalysis(analyzer, 1, 'no-such-region');
+    try {
+      const [first] = broken.threads();
+      const exited = new Promise((r) => first.once('exit', r));
+      await expect(broken.analyze(TEXTS[0])).rejects.toThrow(/unknown region "no-such-region"/);
+      await exited;
+      await expect(broken.analyze(TEXTS[2])).rejects.toThrow(/analysis thread failed to start: unknown region "no-such-region"/);
+      expect(broken.threads()[0]).toBe(first);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('with 0 threads, analyses in the calling thread', async () => {
     const here = createTextAnalysis(analyzer, 0, 'khakassia');
     expect(here.threads()).toEqual([]);
