@@ -59,9 +59,9 @@ export const DB_STAGES: ReadonlySet<QueueName> = new Set(['detect', 'dedupe', 'c
  * job (up to BUNDLE_MAX items), so a busy intake pays one job's queue work for many messages. Each item runs as
  * a handed-over one does: one that fails goes to the queue alone and is retried there (`Queues.runOrRequeue`).
  * A worker takes DB_STAGE_CONCURRENCY / BUNDLE_MAX such jobs at once (src/pipeline/index.ts): as many items in
- * flight as before bundles, so one process does not hoard the queue, and a crash stalls no more of it. Ten
- * items a job ran as fast as fifty in scripts/bench-pipeline.ts and halved the cards sent twice per kill in
- * scripts/chaos.ts.
+ * flight as before bundles, so one process does not hoard the queue, and a crash stalls no more of it (with
+ * fifty a job and 300 jobs, scripts/chaos.ts saw 2.25 cards sent twice per SIGKILL; now 0.33). Ten items a job
+ * ran as fast as fifty in scripts/bench-pipeline.ts.
  */
 export interface Bundle<N extends QueueName> {
   bundle: JobData[N][];
