@@ -242,3 +242,20 @@ describe('FakeTelegram conflict mode reject-newer', () => {
     }
   });
 });
+
+describe('FakeTelegram connections', () => {
+  it('keeps a connection open between calls as a front server does (a short hint makes clients reconnect every call)', async () => {
+    const tg = await startFakeTelegram({ startedUsers: [OFFICIAL.id] });
+    try {
+      const r = await fetch(`${tg.url}/bot${tg.token}/getMe`);
+      expect(r.status).toBe(200);
+      // undici, under node-telegram-bot-api, reuses a connection only for the hint minus its margin of seconds
+      const hint = Number(/timeout=(\d+)/.exec(r.headers.get('keep-alive') ?? '')?.[1]);
+      expect(r.headers.get('connection')).toBe('keep-alive');
+      expect(hint).toBeGreaterThanOrEqual(30);
+      await r.text();
+    } finally {
+      await tg.stop();
+    }
+  });
+});
