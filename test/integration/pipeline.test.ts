@@ -6,6 +6,8 @@ import { dedupe } from '../../src/pipeline/stages/dedupe';
 import { detect } from '../../src/pipeline/stages/detect';
 import { classify } from '../../src/pipeline/stages/classify';
 import { assign } from '../../src/pipeline/stages/assign';
+import { notify } from '../../src/pipeline/stages/notify';
+import type { Notifier } from '../../src/pipeline/ports';
 import { BUNDLE_MAX, jobId, type JobData, type QueueName } from '../../src/pipeline/queues';
 import { ingestMessage } from '../../src/ingest/ingest';
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
@@ -322,5 +324,34 @@ describe('a stage run again after its item moved on (a crash cut the hand-over s
     const rows = await app.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM assignments WHERE incident_id = $1', [incidentId]);
     expect(rows.rows[0].n).toBe(1);
     expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'incident.assigned')).toHaveLength(1);
+  });
+});
+
+describe('two notify jobs for one card at once (reconcile re-added it while the first still waited)', () => {
+  const sends: string[] = [];
+  // Telegram takes a moment to answer: the second job asks for the record while the first is still sending.
+  const slow: Notifier = {
+    async send(n) {
+      sends.push(n.incident.id);
+      await new Promise((r) => setTimeout(r, 100));
+      return { chatId: n.official.telegramId ?? '0', messageId: String(sends.length) };
+    },
+  };
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp('pg', { roles: ['api', 'pipeline'], notifier: slow });
+  });
+  afterAll(async () => app.stop());
+
+  it('sends it once in this process: the second waits for the first and finds its record', async () => {
+    const res = await app.post('/api/comments', { text: 'На Пушкина 3 в Сорске прорвало трубу в подъезде, течёт с потолка', name: 'Нина' });
+    const incident = await waitFor(() => app.db.incidents.byMessage(res.body.id), (i) => i?.status === 'assigned', { what: 'assigned incident' });
+    await waitFor(() => app.db.notifications.get(incident!.id, incident!.officialId!, 'card'), (n) => n !== null, { what: 'the card' });
+    expect(sends.filter((id) => id === incident!.id)).toHaveLength(1);
+    // The record gone (as if not written yet), two jobs for the card run together.
+    await app.db.sql.query('DELETE FROM notifications WHERE incident_id = $1', [incident!.id]);
+    const data = { incidentId: incident!.id, officialId: incident!.officialId!, kind: 'card' as const };
+    expect((await Promise.all([notify.handle(data, app.deps), notify.handle(data, app.deps)])).sort()).toEqual(['done', 'skipped']);
+    expect(sends.filter((id) => id === incident!.id)).toHaveLength(2);
   });
 });

@@ -1,9 +1,30 @@
 /** `notify`: put an incident card (or a reminder, or an escalation) in front of an official, once. */
 import { PermanentError, errorFields } from '../../errors';
 import { reference } from '../reference';
-import { defineStage, recordAfterSending } from '../stage';
+import { defineStage, recordAfterSending, type Stage } from '../stage';
 
-export const notify = defineStage('notify', async ({ incidentId, officialId, kind }, { db, notifier, log, now }) => {
+/**
+ * This process's sends in flight, by database and notification: a second job for the same card (reconcile's
+ * re-add while the first still waits in a backlog, a redelivered job) waits for the first, then finds its record
+ * instead of sending again. Two processes can still race that way (docs/reliability.md).
+ */
+const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+export const notify = defineStage('notify', async (data, deps) => {
+  let mine = inFlight.get(deps.db);
+  if (!mine) inFlight.set(deps.db, (mine = new Map()));
+  const key = `${data.incidentId}|${data.officialId}|${data.kind}`;
+  for (let other = mine.get(key); other; other = mine.get(key)) await other.catch(() => undefined);
+  const run = sendOnce(data, deps);
+  mine.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (mine.get(key) === run) mine.delete(key);
+  }
+});
+
+const sendOnce: Stage<'notify'>['handle'] = async ({ incidentId, officialId, kind }, { db, notifier, log, now }) => {
   if (await db.notifications.get(incidentId, officialId, kind)) return 'skipped';
   const [incident, ref] = await Promise.all([db.incidents.get(incidentId), reference(db)]);
   // A cached official may be a few seconds old; one not in the cache yet (just imported) is read directly.
@@ -42,4 +63,4 @@ export const notify = defineStage('notify', async ({ incidentId, officialId, kin
   );
   log.info('notification.sent', { officialId, kind });
   return 'done';
-});
+};
