@@ -1,20 +1,22 @@
 /** Command implementations for `otklik classify | train | eval` (wired in src/cli.ts). */
 import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join, resolve as resolvePath } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { createAnalyzer, DATA_DIR } from './index';
-import { loadCorpus, readCsvObjects, toTopicCode, trainModels, TRAIN_STEPS } from './training';
+import { createAnalyzer, DATA_DIR, type AnalyzerOptions } from './index';
+import { loadCorpus, readCsvObjects, toTopicCode, trainModels, TRAIN_STEPS, CORRECTION_WEIGHT, type LabeledExample } from './training';
 import { evaluate } from './evaluate';
-import type { TopicCode } from '../src/domain/types';
+import { TOPICS, type TopicCode } from '../src/domain/types';
 
 /** Reads JSON lines {"id","text"}, writes one result line each; a bad line yields {"id","error"} and the run goes on. */
 export async function runClassify(
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
   region?: string,
+  opts: AnalyzerOptions = {},
 ): Promise<{ lines: number; errors: number }> {
-  const analyzer = createAnalyzer(region);
+  const analyzer = createAnalyzer(region, opts);
   const rl = createInterface({ input, crlfDelay: Infinity });
   let lines = 0;
   let errors = 0;
@@ -36,15 +38,22 @@ export async function runClassify(
       if (typeof rec.text !== 'string') {
         throw new Error('"text" must be a string');
       }
-      const a = analyzer.analyze(rec.text);
+      const source = rec.source && typeof rec.source === 'object' ? (rec.source as Record<string, unknown>) : {};
+      const a = analyzer.analyze(rec.text, {
+        platform: typeof rec.platform === 'string' ? rec.platform : null,
+        municipality: typeof source.municipality === 'string' ? source.municipality : null,
+        addressed: rec.addressed === true,
+      });
       out = {
         id,
         complaint: a.complaint,
         complaintScore: a.complaintScore,
+        kind: a.kind,
         topic: a.topic,
         topicScore: a.topicScore,
         municipality: a.municipality,
         priority: a.priority,
+        confident: a.confident,
       };
     } catch (err) {
       errors++;
@@ -57,42 +66,86 @@ export async function runClassify(
   return { lines, errors };
 }
 
-/** Rebuilds classifiers/data/models/*.json from the team corpus (and optionally a region's CSV export). */
-export async function runTrain(opts: {
+/** Options of `otklik train`. */
+export interface TrainOptions {
+  /** A region's CSV export (control-centre or portal history). */
   from?: string;
   textColumn?: string;
   topicColumn?: string;
-  out?: string;
+  /** YAML mapping the export's own categories to topic codes ("Дороги и тротуары: roads"). */
+  map?: string;
+  /** Labelled examples beyond the export: the officials' corrections. */
+  examples?: LabeledExample[];
+  /** Where the region model goes (`DATA_DIR/models`); the shipped models are never overwritten by a region. */
+  modelDir?: string;
+  /** The team's own rebuild of the shipped models from the corpus alone (classifiers/data/models). */
+  shipped?: boolean;
   progress?: boolean;
-}): Promise<{ examples: number; out: string }> {
-  const corpus = loadCorpus(join(DATA_DIR, 'corpus'));
-  const extra: Array<{ text: string; topic: TopicCode }> = [];
-  if (opts.from) {
-    const textColumn = opts.textColumn ?? 'text';
-    const topicColumn = opts.topicColumn ?? 'topic';
-    const rows = readCsvObjects(opts.from);
-    if (rows.length > 0 && (!(textColumn in rows[0]) || !(topicColumn in rows[0]))) {
-      throw new Error(`${opts.from} has no column "${textColumn}" or "${topicColumn}" (columns: ${Object.keys(rows[0]).join(', ')})`);
-    }
-    for (const r of rows) {
-      const topic = toTopicCode(r[topicColumn] ?? '');
-      if (topic && r[textColumn]?.trim()) {
-        extra.push({ text: r[textColumn], topic });
-      }
-    }
-    if (extra.length === 0) {
-      throw new Error(`${opts.from}: no row has a topic code or Russian topic name in column "${topicColumn}"`);
-    }
+}
+
+/** Reads a category map: a YAML mapping of the export's labels to topic codes (or Russian topic names). */
+export function readCategoryMap(path: string): Map<string, TopicCode> {
+  const doc = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${path}: expected a mapping "category: topic code"`);
+  const out = new Map<string, TopicCode>();
+  for (const [label, value] of Object.entries(doc as Record<string, unknown>)) {
+    const code = toTopicCode(String(value ?? ''));
+    if (!code) throw new Error(`${path}: "${label}" maps to "${String(value)}", which is not a topic code (${TOPICS.join(', ')})`);
+    out.set(label.trim().toLowerCase(), code);
   }
-  const bar = opts.progress === false ? null : new SingleBar({ format: 'train [{bar}] {value}/{total} epochs', stream: process.stderr }, Presets.shades_classic);
+  return out;
+}
+
+/** Rows of a region's CSV export as topic examples; with a map, its own categories become our codes. */
+export function exportExamples(opts: Pick<TrainOptions, 'from' | 'textColumn' | 'topicColumn' | 'map'>): LabeledExample[] {
+  if (!opts.from) return [];
+  const textColumn = opts.textColumn ?? 'text';
+  const topicColumn = opts.topicColumn ?? 'topic';
+  const rows = readCsvObjects(opts.from);
+  if (rows.length > 0 && (!(textColumn in rows[0]) || !(topicColumn in rows[0]))) {
+    throw new Error(`${opts.from} has no column "${textColumn}" or "${topicColumn}" (columns: ${Object.keys(rows[0]).join(', ')})`);
+  }
+  const map = opts.map ? readCategoryMap(opts.map) : null;
+  const out: LabeledExample[] = [];
+  for (const r of rows) {
+    const label = (r[topicColumn] ?? '').trim();
+    const topic = map?.get(label.toLowerCase()) ?? toTopicCode(label);
+    // Every row of an appeals export is an appeal; its kind is left to the team corpus (a portal's questions are few).
+    if (topic && r[textColumn]?.trim()) out.push({ text: r[textColumn], topic });
+  }
+  if (out.length === 0) {
+    throw new Error(`${opts.from}: no row has a topic code${map ? ', a mapped category' : ''} or Russian topic name in column "${topicColumn}"`);
+  }
+  return out;
+}
+
+/**
+ * Trains the models. A region's training (its export, its corrections) goes to `modelDir` (DATA_DIR/models), used by
+ * `classify` and the pipeline when present; `shipped` rebuilds classifiers/data/models from the team corpus alone.
+ */
+export async function runTrain(opts: TrainOptions): Promise<{ examples: number; corrections: number; out: string }> {
+  const corpus = loadCorpus(join(DATA_DIR, 'corpus'));
+  const history = exportExamples(opts);
+  const corrections = opts.examples ?? [];
+  if (opts.shipped && (history.length > 0 || corrections.length > 0)) {
+    throw new Error('the shipped models are learned from the team corpus only: train a region model into DATA_DIR instead');
+  }
+  if (!opts.shipped && !opts.modelDir) throw new Error('a region model needs a folder (DATA_DIR/models)');
+  const bar = opts.progress === false || opts.progress === undefined ? null : new SingleBar({ format: 'train [{bar}] {value}/{total} epochs', stream: process.stderr }, Presets.shades_classic);
   bar?.start(TRAIN_STEPS, 0);
-  const models = trainModels(corpus, extra, (s) => bar?.update(s));
+  // A correction weighs more than a history row: it is a person's word on what the model got wrong.
+  const models = trainModels(corpus, [...history, ...corrections.flatMap((c) => Array<LabeledExample>(CORRECTION_WEIGHT).fill(c))], (s) => bar?.update(s), {
+    heldOut: opts.shipped ? undefined : false,
+  });
   bar?.stop();
-  const out = resolvePath(opts.out ?? join(DATA_DIR, 'models'));
+  const out = resolvePath(opts.shipped ? join(DATA_DIR, 'models') : (opts.modelDir as string));
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'complaint.json'), JSON.stringify(models.complaint));
-  writeFileSync(join(out, 'topic.json'), JSON.stringify(models.topic));
-  return { examples: models.complaintExamples + extra.length, out };
+  for (const [name, model] of [['kind', models.kind], ['topic', models.topic], ['priority', models.priority]] as const) {
+    // Written beside, then renamed: a running analysis never reads half a model.
+    writeFileSync(join(out, `${name}.json.tmp`), JSON.stringify(model));
+    renameSync(join(out, `${name}.json.tmp`), join(out, `${name}.json`));
+  }
+  return { examples: models.kindExamples + history.length, corrections: corrections.length, out };
 }
 
 /** Default location of the external SPb check set, relative to the repository (absent on most machines). */

@@ -2,17 +2,20 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, type TopicCode } from '../src/domain/types';
-import { createAnalyzer, DATA_DIR, listRegions, type Analysis, type Analyzer } from './index';
+import { createAnalyzer, DATA_DIR, listRegions, KINDS, APPEAL_KINDS, type Analysis, type Analyzer, type AnalyzeHints, type MessageKind } from './index';
 import { loadCorpus, readCsvObjects } from './training';
 import { isHeldOut } from './corpus/split';
 
-/** One labeled text of an evaluation file (JSONL: {"text","complaint","topic","municipality","priority"}). */
+/** One labeled text of an evaluation file (JSONL: {"text","complaint","topic","municipality","priority"}, and
+ * optionally "kind", "platform" and "source": {"municipality"} — what the pipeline would know besides the text). */
 export interface LabeledRecord {
   text: string;
   complaint: boolean;
   topic: string | null;
   municipality: string | null;
   priority: 'high' | 'normal';
+  kind?: MessageKind;
+  hints?: AnalyzeHints;
 }
 
 /** Reads a labeled JSONL file; a line that is not a labeled record is an error naming the line. */
@@ -32,12 +35,20 @@ export function readLabeledJsonl(path: string): LabeledRecord[] {
     if (r.topic != null && !(TOPICS as readonly string[]).includes(r.topic)) {
       throw new Error(`${path}:${i + 1}: unknown topic "${r.topic}" (codes: ${TOPICS.join(', ')})`);
     }
+    const raw = r as Record<string, unknown>;
+    const source = raw.source && typeof raw.source === 'object' ? (raw.source as Record<string, unknown>) : {};
     out.push({
       text: r.text,
       complaint: r.complaint,
       topic: r.topic ?? null,
       municipality: r.municipality ?? null,
       priority: r.priority === 'high' ? 'high' : 'normal',
+      kind: (KINDS as readonly unknown[]).includes(raw.kind) ? (raw.kind as MessageKind) : undefined,
+      hints: {
+        platform: typeof raw.platform === 'string' ? raw.platform : null,
+        municipality: typeof source.municipality === 'string' ? source.municipality : null,
+        addressed: raw.addressed === true,
+      },
     });
   });
   return out;
@@ -46,8 +57,9 @@ export function readLabeledJsonl(path: string): LabeledRecord[] {
 /** Full report on a labeled set: complaint, topic, municipality and priority with P/R/F1 and confusion matrices. */
 export function labeledReport(title: string, recs: LabeledRecord[], analyzer: Analyzer, listMisses = false): string {
   const out: string[] = [];
-  const res: Analysis[] = recs.map((r) => analyzer.analyze(r.text));
+  const res: Analysis[] = recs.map((r) => analyzer.analyze(r.text, r.hints));
   out.push(`## ${title}: ${recs.length} texts`);
+  if (recs.some((r) => r.kind)) out.push(appealReport(recs, res));
   const cg = recs.map((r) => (r.complaint ? 'complaint' : 'other'));
   const cp = res.map((a) => (a.complaint ? 'complaint' : 'other'));
   const cm = prf(cg, cp, 'complaint');
@@ -86,6 +98,43 @@ export function labeledReport(title: string, recs: LabeledRecord[], analyzer: An
       }
     });
   }
+  return out.join('\n');
+}
+
+const isAppeal = (k: string | undefined): boolean => !!k && (APPEAL_KINDS as readonly string[]).includes(k);
+
+/** Kinds, appeals, routing confidence and automation on a set labelled with kinds. */
+export function appealReport(recs: LabeledRecord[], res: Analysis[]): string {
+  const out: string[] = [];
+  const withKind = recs.map((r, i) => ({ r, a: res[i] })).filter((x) => x.r.kind);
+  const kg = withKind.map((x) => x.r.kind as string);
+  const kp = withKind.map((x) => x.a.kind as string);
+  out.push(`kind: accuracy ${pct(kg.filter((g, i) => g === kp[i]).length / Math.max(1, kg.length))} (n=${kg.length})`);
+  out.push(confusionReport(kg, kp, [...KINDS]));
+  const ag = kg.map((k) => (isAppeal(k) ? 'appeal' : 'other'));
+  const ap = kp.map((k) => (isAppeal(k) ? 'appeal' : 'other'));
+  const am = prf(ag, ap, 'appeal');
+  out.push(`appeal (complaint, question or proposal → an incident): P ${pct(am.precision)} R ${pct(am.recall)} F1 ${pct(am.f1)} (n=${am.support})`);
+  const appeals = withKind.filter((x) => isAppeal(x.r.kind) && x.r.topic);
+  out.push(`topic (appeals): accuracy ${pct(appeals.filter((x) => x.a.topic === x.r.topic).length / Math.max(1, appeals.length))} (n=${appeals.length})`);
+  const named = withKind.filter((x) => isAppeal(x.r.kind) && x.r.municipality);
+  const unnamed = withKind.filter((x) => isAppeal(x.r.kind) && !x.r.municipality);
+  out.push(
+    `municipality (appeals): accuracy where known ${pct(named.filter((x) => x.a.municipality === x.r.municipality).length / Math.max(1, named.length))} (n=${named.length}); ` +
+      `guessed where none ${pct(unnamed.filter((x) => x.a.municipality).length / Math.max(1, unnamed.length))} (n=${unnamed.length})`,
+  );
+  // Automation: an appeal routed with no person (read as an appeal, confident, with a municipality), and how often
+  // such a routing was right in kind (an appeal), topic and municipality.
+  const auto = withKind.filter((x) => isAppeal(x.a.kind) && x.a.confident && x.a.municipality);
+  const right = auto.filter((x) => isAppeal(x.r.kind) && x.a.topic === x.r.topic && x.a.municipality === x.r.municipality);
+  const goldComplaints = withKind.filter((x) => x.r.kind === 'complaint');
+  const autoComplaints = goldComplaints.filter((x) => isAppeal(x.a.kind) && x.a.confident && x.a.municipality);
+  out.push(
+    `automation: ${pct(autoComplaints.length / Math.max(1, goldComplaints.length))} of complaints routed with no person (${autoComplaints.length}/${goldComplaints.length}); ` +
+      `${pct(auto.length / Math.max(1, withKind.filter((x) => isAppeal(x.r.kind)).length))} of appeals; ` +
+      `precision of what was routed automatically (appeal, topic and municipality right) ${pct(right.length / Math.max(1, auto.length))} (${right.length}/${auto.length}); ` +
+      `triage list ${withKind.filter((x) => isAppeal(x.a.kind) && !(x.a.confident && x.a.municipality)).length}`,
+  );
   return out.join('\n');
 }
 

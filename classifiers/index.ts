@@ -8,24 +8,39 @@ import { join } from 'node:path';
 import { TOPICS, type TopicCode, type Priority } from '../src/domain/types';
 import { Gazetteer, resolve, type RegionFile, type PlaceMatch } from './gazetteer';
 import { LinearModel, type LinearModelJson } from './linear-model';
-import { featuresOf, topicFeatures, complaintFeatures, describeFeature } from './features';
+import { featuresOf, topicFeatures, complaintFeatures, priorityFeatures, describeFeature } from './features';
 import { prepare, type PreparedText } from './text';
-import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
+import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, isCommunityDrive, isCollective, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
 import { similarity as textSimilarity } from './similarity';
+import { KINDS, APPEAL_KINDS, type MessageKind } from './kinds';
+
+export { KINDS, APPEAL_KINDS, type MessageKind };
 
 /** Version of the analysis rules and models; stored with every result. */
 export const VERSION = 'otklik-clf-6';
 
-/** Hints from the source: mention display texts, the community's home municipality, a typed place. */
+/** Hints from the source: mention display texts, the community's home municipality, a typed place, the platform. */
 export interface AnalyzeHints {
+  platform?: string | null;
+  /** The author wrote to the authorities directly (the appeal form), not in a community: most such texts are appeals. */
+  addressed?: boolean;
   municipality?: string | null;
   mentions?: string[];
   place?: string | null;
 }
 
+
 /** Everything the pipeline stores about one text. */
 export interface Analysis {
   version: string;
+  /** complaint, question and proposal are appeals (incidents); gratitude is recorded; none stops. */
+  kind: MessageKind;
+  kindScore: number;
+  /** Calibrated 0..1 confidence of the routing decision (kind × topic × municipality). */
+  confidence: number;
+  /** False: a person should confirm the decision (the duty officer's triage list) before routing. */
+  confident: boolean;
+  /** True for a problem report (kind complaint); kept for the contract. */
   complaint: boolean;
   complaintScore: number;
   complaintReasons: string[];
@@ -62,6 +77,8 @@ export interface RegionPack {
 /** The analysis interface the pipeline uses. */
 export interface Analyzer {
   region: RegionPack;
+  /** Which models answer: 'shipped' or the region's model folder. */
+  models: string;
   analyze(text: string, hints?: AnalyzeHints): Analysis;
   /** 0..1 similarity of two texts for near-duplicate detection (Jaccard of stemmed shingles). */
   similarity(a: string, b: string): number;
@@ -72,8 +89,14 @@ export const DATA_DIR = join(__dirname, 'data');
 const REGIONS_DIR = join(DATA_DIR, 'regions');
 const MODELS_DIR = join(DATA_DIR, 'models');
 
-/** Probability above which a text is a complaint. */
+/** Probability above which a text is a complaint (the cue-word fallback without a model). */
 export const COMPLAINT_THRESHOLD = 0.5;
+/** The priority model's probability of "high" at which a rule signal (rules.ts) is enough to raise priority. */
+const RULE_AGREEMENT = 0.25;
+/** How much likelier an appeal is in a text typed into the appeal form than in a community post (prior odds ratio). */
+export const ADDRESSED_ODDS = 9;
+/** Probability of the appeal kinds together above which a text is an appeal. */
+export const APPEAL_THRESHOLD = 0.5;
 
 /** Codes of the region packs present in classifiers/data/regions/, sorted. */
 export function listRegions(): string[] {
@@ -94,14 +117,26 @@ function loadRegion(code: string): RegionFile {
   return file;
 }
 
-/** Loads a model JSON from classifiers/data/models, or null when it has not been trained. */
-export function loadModel(name: string): LinearModel | null {
-  const path = join(MODELS_DIR, `${name}.json`);
+/** Loads a model JSON from a folder (default classifiers/data/models), or null when it has not been trained. */
+export function loadModel(name: string, dir = MODELS_DIR): LinearModel | null {
+  const path = join(dir, `${name}.json`);
   if (!existsSync(path)) {
     return null;
   }
   return new LinearModel(JSON.parse(readFileSync(path, 'utf8')) as LinearModelJson);
 }
+
+/** The three models of an analysis; a region's own (in `DATA_DIR/models`) replaces the shipped ones as a set. */
+export interface Models {
+  kind: LinearModel | null;
+  topic: LinearModel | null;
+  priority: LinearModel | null;
+  /** Where they were read from: 'shipped' or the region's folder. */
+  source: string;
+}
+
+/** Below this routing confidence an appeal goes to the duty officer's triage list (ANALYSIS_MIN_CONFIDENCE). */
+export const DEFAULT_MIN_CONFIDENCE = 0.5;
 
 const NEWS_CUES = new Set(['c:done', 'c:meeting', 'c:planned', 'c:lost', 'c:proposal']);
 const COMPLAINING = new Set(['c:complaint', 'c:sarcasm', 'c:harm']);
@@ -112,14 +147,23 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 class TextAnalyzer implements Analyzer {
   readonly region: RegionPack;
+  readonly models: string;
   private readonly gazetteer: Gazetteer;
   private readonly ids: Set<string>;
 
+  private readonly kindModel: LinearModel | null;
+  private readonly topicModel: LinearModel | null;
+  private readonly priorityModel: LinearModel | null;
+
   constructor(
     file: RegionFile,
-    private readonly complaintModel: LinearModel | null,
-    private readonly topicModel: LinearModel | null,
+    models: Models,
+    private readonly minConfidence: number,
   ) {
+    this.kindModel = models.kind;
+    this.topicModel = models.topic;
+    this.priorityModel = models.priority;
+    this.models = models.source;
     this.region = {
       code: file.code,
       name: file.name,
@@ -140,15 +184,23 @@ class TextAnalyzer implements Analyzer {
   analyze(text: string, hints: AnalyzeHints = {}): Analysis {
     const p = prepare(String(text ?? ''));
     const features = featuresOf(p);
-    const complaint = this.detectComplaint(p, features);
-    const topic = this.classifyTopic(p, features, complaint.complaint);
+    const kind = this.detectKind(p, features, hints.addressed === true);
+    const complaint = kind.kind === 'complaint';
+    const appeal = (APPEAL_KINDS as readonly string[]).includes(kind.kind);
+    const topic = this.classifyTopic(p, features, appeal);
     const place = this.locate(p, hints);
-    const prio = priorityOf(p.lower, complaint.complaint);
+    const prio = this.priority(p, features, complaint);
+    // Routing confidence: the kind and the topic both right (the municipality is checked apart: none → triage).
+    const confidence = appeal ? kind.score * topic.score : kind.score;
     return {
       version: VERSION,
-      complaint: complaint.complaint,
-      complaintScore: round(complaint.score),
-      complaintReasons: complaint.reasons,
+      kind: kind.kind,
+      kindScore: round(kind.score),
+      confidence: round(confidence),
+      confident: confidence >= this.minConfidence && (!appeal || place.municipality !== null),
+      complaint,
+      complaintScore: round(kind.complaintScore),
+      complaintReasons: kind.reasons,
       topic: topic.topic,
       subtopic: topic.topic ? (subtopicOf(maskLandmarks(p.lower), topic.topic)?.code ?? null) : null,
       topicScore: round(topic.score),
@@ -161,54 +213,91 @@ class TextAnalyzer implements Analyzer {
     };
   }
 
+  /**
+   * High priority: the learned model over the text and the rule signals (rules.ts priorityOf: outage, winter,
+   * danger, emergency, children at risk, mass). A rule signal needs the model's partial agreement, so a loose word
+   * ("потоп" in a joke, "весь дом" in passing, a condolence) does not raise a card alone; without a model, the rules.
+   */
+  private priority(p: PreparedText, features: string[], complaint: boolean): { high: boolean; reasons: string[] } {
+    const rules = priorityOf(p.lower, complaint);
+    if (!complaint || !this.priorityModel) return rules;
+    const r = this.priorityModel.predict(priorityFeatures(features, p.lower));
+    const hi = this.priorityModel.classes.indexOf('high');
+    const pHigh = r.probs[hi];
+    const high = pHigh >= 0.5 || (rules.high && pHigh >= RULE_AGREEMENT) || isCollective(p.lower);
+    if (!high) return { high: false, reasons: [] };
+    return { high, reasons: rules.reasons.length > 0 ? rules.reasons : r.top(hi, 3).map(describeFeature) };
+  }
+
   similarity(a: string, b: string): number {
     return textSimilarity(a, b);
   }
 
-  private detectComplaint(p: PreparedText, features: string[]): { complaint: boolean; score: number; reasons: string[] } {
+  private detectKind(p: PreparedText, features: string[], addressed: boolean): { kind: MessageKind; score: number; complaintScore: number; reasons: string[] } {
     if (p.tokens.length === 0) {
-      return { complaint: false, score: 0, reasons: ['[пустой текст]'] };
+      return { kind: 'none', score: 1, complaintScore: 0, reasons: ['[пустой текст]'] };
     }
-    if (this.complaintModel) {
-      const r = this.complaintModel.predict(complaintFeatures(features));
-      const ci = this.complaintModel.classes.indexOf('complaint');
-      let score = r.probs[ci];
-      // News, reports of work done, planned work, lost and found, proposals and volunteering are not complaints
-      // unless the text also complains, mocks or tells of harm. A rule, not more training text: 30 variants of
-      // such news taught the model that request words ("ремонт", "уборка", "нужны") mean news, and SPb recall fell.
-      const cue = features.find((f) => NEWS_CUES.has(f));
-      // "Помогите найти" in a lost-pet post, "помогите погорельцам" in a help drive: a plea, not a complaint cue.
-      const pleaOnly = (cue === 'c:lost' || cue === 'c:proposal') && !COMPLAINT_CUES.test(p.lower.replace(/помогите/g, ' '));
-      const complains = features.some((f) => COMPLAINING.has(f) && !(pleaOnly && f === 'c:complaint'));
-      const gated = !!cue && score >= COMPLAINT_THRESHOLD && !complains && !CONTRAST.test(p.lower);
-      if (gated) {
-        score /= 2;
-      }
-      // Mocking thanks for a problem that is still there (rules.ts isSarcastic: praise + a standing problem + nothing
-      // fixed) is a complaint: the model, which sees "спасибо" in every thank-you, keeps it near the threshold.
-      if (!cue && features.includes('c:sarcasm') && score < COMPLAINT_THRESHOLD) {
-        score = COMPLAINT_THRESHOLD;
-      }
-      const isComplaint = score >= COMPLAINT_THRESHOLD;
-      const reasons = r.top(isComplaint ? ci : 1 - ci, 5).map(describeFeature);
-      if (cue && !isComplaint) {
-        const name = describeFeature(cue);
-        reasons.splice(reasons.indexOf(name) >= 0 ? reasons.indexOf(name) : reasons.length, 1);
-        reasons.unshift(name);
-      }
-      return { complaint: isComplaint, score, reasons };
+    if (!this.kindModel) {
+      // Fallback without a trained model: cue words.
+      const pos = COMPLAINT_CUES.exec(p.lower);
+      const neg = NON_COMPLAINT_CUES.exec(p.lower);
+      const score = pos && !neg ? 0.75 : pos && neg ? 0.5 : neg ? 0.1 : 0.3;
+      const reasons = [pos?.[2], neg?.[2]].filter((x): x is string => !!x);
+      return score >= COMPLAINT_THRESHOLD ? { kind: 'complaint', score, complaintScore: score, reasons } : { kind: 'none', score: 1 - score, complaintScore: score, reasons };
     }
-    // Fallback without a trained model: cue words.
-    const pos = COMPLAINT_CUES.exec(p.lower);
-    const neg = NON_COMPLAINT_CUES.exec(p.lower);
-    const score = pos && !neg ? 0.75 : pos && neg ? 0.5 : neg ? 0.1 : 0.3;
-    return { complaint: score >= COMPLAINT_THRESHOLD, score, reasons: [pos?.[2], neg?.[2]].filter((x): x is string => !!x) };
+    const model = this.kindModel;
+    const r = model.predict(complaintFeatures(features));
+    const probs = Object.fromEntries(KINDS.map((k) => [k, r.probs[model.classes.indexOf(k)] ?? 0])) as Record<MessageKind, number>;
+    // News, reports of work done, planned work, lost and found, proposals and volunteering are not complaints
+    // unless the text also complains, mocks or tells of harm. A rule, not more training text: 30 variants of
+    // such news taught the model that request words ("ремонт", "уборка", "нужны") mean news, and SPb recall fell.
+    const cue = features.find((f) => NEWS_CUES.has(f));
+    // "Помогите найти" in a lost-pet post, "помогите погорельцам" in a help drive: a plea, not a complaint cue.
+    const pleaOnly = (cue === 'c:lost' || cue === 'c:proposal') && !COMPLAINT_CUES.test(p.lower.replace(/помогите/g, ' '));
+    const complains = features.some((f) => COMPLAINING.has(f) && !(pleaOnly && f === 'c:complaint'));
+    if (cue && !complains && !CONTRAST.test(p.lower)) {
+      const moved = probs.complaint / 2;
+      probs.complaint -= moved;
+      probs.none += moved;
+      // A community drive ("волонтёры собирают корм", "субботник в субботу") proposes nothing to the authorities.
+      if (isCommunityDrive(p.lower)) {
+        probs.none += probs.proposal;
+        probs.proposal = 0;
+      }
+    }
+    // An appeal when the appeal kinds together outweigh the rest; then the likeliest of them. A text sent to the
+    // authorities through the appeal form has other odds than a post in a community feed (the model's training mix):
+    // Bayes' rule with the channel's prior, odds × ADDRESSED_ODDS.
+    let appealMass = APPEAL_KINDS.reduce((a, k) => a + probs[k], 0);
+    if (addressed) {
+      const odds = (appealMass / Math.max(1e-9, 1 - appealMass)) * ADDRESSED_ODDS;
+      appealMass = odds / (1 + odds);
+    }
+    let kind: MessageKind =
+      appealMass >= APPEAL_THRESHOLD
+        ? APPEAL_KINDS.reduce((a, b) => (probs[b] > probs[a] ? b : a))
+        : probs.gratitude > probs.none ? 'gratitude' : 'none';
+    // Mocking thanks for a problem that is still there (rules.ts isSarcastic: praise + a standing problem + nothing
+    // fixed) is a complaint, not gratitude.
+    if (!cue && features.includes('c:sarcasm') && kind !== 'complaint') {
+      kind = 'complaint';
+    }
+    const ci = model.classes.indexOf(kind);
+    const reasons = r.top(ci, 5).map(describeFeature);
+    if (cue && kind !== 'complaint') {
+      const name = describeFeature(cue);
+      reasons.splice(reasons.indexOf(name) >= 0 ? reasons.indexOf(name) : reasons.length, 1);
+      reasons.unshift(name);
+    }
+    // The kind's score: for an appeal, that it is an appeal at all (which appeal matters less for routing).
+    const score = APPEAL_KINDS.includes(kind) ? Math.max(appealMass, COMPLAINT_THRESHOLD) : 1 - appealMass;
+    return { kind, score, complaintScore: probs.complaint, reasons };
   }
 
-  private classifyTopic(p: PreparedText, features: string[], isComplaint: boolean): { topic: TopicCode | null; score: number; reasons: string[] } {
-    // Only a complaint has a topic: the pipeline routes complaints, and a thank-you or a news repost
+  private classifyTopic(p: PreparedText, features: string[], isAppeal: boolean): { topic: TopicCode | null; score: number; reasons: string[] } {
+    // Only an appeal has a topic: the pipeline routes appeals, and a thank-you or a news repost
     // about roads is not a roads problem.
-    if (p.tokens.length === 0 || !isComplaint) {
+    if (p.tokens.length === 0 || !isAppeal) {
       return { topic: null, score: 0, reasons: [] };
     }
     let topic: TopicCode | null = null;
@@ -268,24 +357,41 @@ class TextAnalyzer implements Analyzer {
 }
 
 const regionCache = new Map<string, RegionFile>();
-let modelsLoaded = false;
-let complaintModel: LinearModel | null = null;
-let topicModel: LinearModel | null = null;
+const modelCache = new Map<string, Models>();
+
+/** The models in a folder (a region's own, all three or none), else the shipped ones. Cached per folder. */
+function modelsFor(modelDir?: string | null): Models {
+  const key = modelDir ?? '';
+  let m = modelCache.get(key);
+  if (!m) {
+    const own = modelDir && existsSync(join(modelDir, 'kind.json')) ? modelDir : null;
+    const dir = own ?? MODELS_DIR;
+    m = { kind: loadModel('kind', dir), topic: loadModel('topic', dir), priority: loadModel('priority', dir), source: own ?? 'shipped' };
+    if (m.topic && m.topic.classes.some((c) => !(TOPICS as readonly string[]).includes(c))) {
+      throw new Error(`${join(dir, 'topic.json')} has classes that are not topic codes`);
+    }
+    modelCache.set(key, m);
+  }
+  return m;
+}
+
+/** Forgets loaded models, so the next createAnalyzer reads a freshly trained region model. */
+export function reloadModels(): void {
+  modelCache.clear();
+}
+
+/** Options of an analyzer: the region's own model folder (`DATA_DIR/models`) and the triage threshold. */
+export interface AnalyzerOptions {
+  modelDir?: string | null;
+  minConfidence?: number;
+}
 
 /** Builds an analyzer for a region pack (default 'khakassia'); throws for an unknown region. */
-export function createAnalyzer(region = 'khakassia'): Analyzer {
+export function createAnalyzer(region = 'khakassia', opts: AnalyzerOptions = {}): Analyzer {
   let file = regionCache.get(region);
   if (!file) {
     file = loadRegion(region);
     regionCache.set(region, file);
   }
-  if (!modelsLoaded) {
-    complaintModel = loadModel('complaint');
-    topicModel = loadModel('topic');
-    if (topicModel && topicModel.classes.some((c) => !(TOPICS as readonly string[]).includes(c))) {
-      throw new Error('classifiers/data/models/topic.json has classes that are not topic codes');
-    }
-    modelsLoaded = true;
-  }
-  return new TextAnalyzer(file, complaintModel, topicModel);
+  return new TextAnalyzer(file, modelsFor(opts.modelDir), opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE);
 }

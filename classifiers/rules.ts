@@ -75,6 +75,7 @@ export const SUBTOPICS: Subtopic[] = ([
   { code: 'polyclinic', topic: 'healthcare', name: 'Поликлиники и запись к врачу', pattern: /поликлиник|запис\S* к (врач|терапевт|специалист)|талон|регистратур|терапевт|участков|фап|фельдшер|амбулатор/ },
   { code: 'ambulance', topic: 'healthcare', name: 'Скорая помощь', pattern: /скор(ая|ую|ой)(?![а-я])/ },
   { code: 'medicines', topic: 'healthcare', name: 'Лекарственное обеспечение', pattern: /лекарств|льготн\S* препарат|инсулин|аптек|рецепт/ },
+  { code: 'vaccination', topic: 'healthcare', name: 'Вакцинация и медицинские документы', pattern: /вакцин|привив|прививоч|спутник v|ковивак|qr|кьюар|сертификат\S* о вакц|медицинск\S* (справк|сертификат|заключени)|справк\S* (от врача|для|о состоянии)|больничн\S* лист|тест\S* на (ковид|коронавир)|пцр|ковид|коронавирус/ },
   { code: 'hospital', topic: 'healthcare', name: 'Больницы', pattern: /больниц|стационар|роддом|приемн\S* покое|врач|медик|медицин/ },
   { code: 'kindergarten', topic: 'education', name: 'Детские сады', pattern: /детск\S* сад|детсад|садик|ясл|очеред\S* в сад/ },
   { code: 'school', topic: 'education', name: 'Школы', pattern: /школ|учител|урок|класс|гимнази|лице[йя]|школьн\S* автобус|питани\S* в школ/ },
@@ -91,14 +92,16 @@ export const SUBTOPICS: Subtopic[] = ([
   { code: 'fire', topic: 'safety', name: 'Пожарная безопасность', pattern: /пожар|горит|поджог|пал травы|возгоран/ },
   { code: 'traffic-safety', topic: 'safety', name: 'Безопасность дорожного движения', pattern: /гонщик|гоняют|дрифт|превыша|сбил|дтп/ },
   { code: 'air', topic: 'ecology', name: 'Загрязнение воздуха', pattern: /смог|дым|гарь|выброс|дышать|воздух|печн\S* отоплен|угол[ья]? жгут|черное небо/ },
+  // Smells are pollution: a plant, a farm, treatment works or a landfill that stinks over homes.
+  { code: 'smell', topic: 'ecology', name: 'Неприятные запахи', pattern: /(?<![а-я])(вон(ь|и|ью|яет|яют|ючи)|зловон|смрад|запах\S*(?! газ)|амбре|пахнет|несет (с|от)|нес[её]т химией)/, unless: /(подъезд|подвал|квартир|мусоропровод|парадн|канализац|газ)/ },
   { code: 'water-bodies', topic: 'ecology', name: 'Загрязнение водоёмов', pattern: /рек[аиеу]|озер|енисе|пляж|берег|слив\S* в рек|сброс/ },
   { code: 'forest', topic: 'ecology', name: 'Леса и вырубка', pattern: /вырубк|лес(а|ной)?(?![а-я])|лесозаготов|браконь/ },
   { code: 'benefits', topic: 'social', name: 'Пособия и выплаты', pattern: /пособи|выплат|пенси|субсиди|льгот|материнск|соцзащит|социальн\S* защит|мфц|пфр|сфр|соцфонд/ },
   { code: 'disabled', topic: 'social', name: 'Доступная среда', pattern: /инвалид|пандус|колясоч|маломобильн/ },
   { code: 'housing-support', topic: 'social', name: 'Жильё для нуждающихся', pattern: /сирот|многодетн|очеред\S* на жиль|соцнайм|ветеран/ },
   { code: 'bureaucracy', topic: 'other', name: 'Работа органов власти с обращениями', pattern: /отпис|(обращени\S*|жалоб\S*|письм\S*|заявлени\S*) (\S+ )?не ответ|не ответили на|ответа нет|без ответа|не (\S+ )?(дают|дали|дать|получили|получил|пришел) ответ|ответ\S* (так и )?не (дали|пришел|получили|дают)|игнорир|дозвон\S* (в|до) администрац|чиновник|бюрократ|волокит/ },
-  { code: 'trade', topic: 'other', name: 'Торговля и услуги', pattern: /магазин|обвес|просрочк|продавц|почт(а|е|у|ы|ов)(?![а-я])|почтальон/ },
-  { code: 'telecom', topic: 'other', name: 'Связь и интернет', pattern: /интернет|связи|сотов|вышк|мобильн\S* связ/ },
+  { code: 'trade', topic: 'other', name: 'Торговля и услуги', pattern: /магазин|обвес|просрочк|продавц|почт(а|е|у|ы|ов)(?![а-я])|почтальон|уличн\S* торгов|стихийн\S* (торгов|рын)|торгуют (с рук|на улиц|у дорог|на тротуар)|незаконн\S* торгов|ларьк|киоск|нестационарн/ },
+  { code: 'telecom', topic: 'other', name: 'Связь и интернет', pattern: /интернет|связи|сотов|вышк|мобильн\S* связ|не ловит|нет сети|сигнал\S* (нет|слаб)/ },
 ] as Subtopic[]).map((s) => ({ ...s, pattern: wb(s.pattern), when: s.when && wb(s.when), unless: s.unless && wb(s.unless) }));
 
 const OUTAGE = wb(
@@ -150,6 +153,18 @@ export function priorityOf(lower: string, isComplaint: boolean): { high: boolean
   }
   const high = reasons.length > 0 && isComplaint;
   return { high, reasons: high ? reasons : [] };
+}
+
+const MASS_ALL = new RegExp(MASS.source, 'g');
+/**
+ * A mass complaint: a street, a village, many houses or "мы, жители…" speak at once. "Весь дом" or "весь подъезд"
+ * alone is said in passing about one building and is not enough (DESIGN: mass complaints are high priority).
+ */
+export function isCollective(lower: string): boolean {
+  for (const m of lower.matchAll(MASS_ALL)) {
+    if (!/^\s*(весь|всем|целый) (дом|подъезд)/.test(m[0])) return true;
+  }
+  return false;
 }
 
 /** The first sub-topic of `topic` whose pattern matches, or null. */
@@ -243,6 +258,13 @@ const LOST = wb(
   /(потерял\S*|потерян\S*|утерян\S*|пропал\S* (\S+ )?(собак|пес|пса|кот|кошк|щен|котен|попуга|ребен|девочк|мальчик|мужчин|женщин|пожил|дедушк|бабушк|подрост)|(пропал|пропала|убежал|убежала|сбежал|сбежала) (\S+ ){0,2}(рыж|черн|бел|сер|пушист|лабрадор|хаски|овчарк)|найден\S*|нашл(а|и|ась|ось)|нашедш\S*|вознагражден\S*|откликается на|по кличке|кто потерял|чьи ключи|чей (кот|пес|кошелек|телефон)|чья (собака|кошка)|помогите найти|ищем (собак|кот|хозя)|ищу (собак|кот|хозя)|верните за)/,
 );
 /** Proposals, volunteering and help drives: people organising, not complaining. */
+/** A proposal addressed to someone who decides ("предлагаю поставить…"), as opposed to a community drive. */
+const PROPOSES = wb(/(предлагаю|предлагаем|есть идея|есть предложение|идея для|было бы (хорошо|здорово|неплохо)|почему бы не|прошу рассмотреть)/);
+/** A community drive (volunteers, collections, clean-ups): people organising themselves, no appeal to anyone. */
+export function isCommunityDrive(lower: string): boolean {
+  return PROPOSAL.test(lower) && !PROPOSES.test(lower);
+}
+
 const PROPOSAL = wb(
   /(предлагаю|предлагаем|есть идея|есть предложение|идея для|давайте|кто со мной|кто поддержит|присоединяйтесь|волонтер\S*|доброволь\S*|субботник\S*|собираем (\S+ )?(вещи|помощь|деньги|средства|корм|продукты)|сбор (\S+ )?(вещей|помощи|средств|корма)|пункт (приема|сбора)|помо(жем|гите|чь) (приюту|погорельц|семье|бездомн)|приглашаем (всех|желающих)|всех желающих|нужны (руки|помощники|волонтеры|добровольцы)|донорск\S*|скинемся|организуем)/,
 );

@@ -9,8 +9,13 @@ export interface CorpusRecord {
   priority: 'high' | 'normal';
   /** The hand-written phrase the text was built from: all its variants share one split. */
   group: string;
-  /** Family: complaint, sarcasm, thanks, news, ads, chatter, questions, praise. */
+  /** Family (complaint, statement, request, sarcasm, thanks, news, ads, chatter, questions, praise) or, for
+   * hand-written posts, the message kind itself; `kindOfFamily` maps it to a message kind. */
   kind: string;
+  /** What the generator added around the hand-written text (opener, closer, emoji), drawn alike for every class. */
+  wrap?: string;
+  /** Genre of a hand-written post (personal, news, ads, thread, sarcasm, question_form…). */
+  genre?: string;
 }
 
 /** 32-bit FNV-1a hash of a string. */

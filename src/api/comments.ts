@@ -45,7 +45,9 @@ export function commentToMessage(c: CommentInput, sourceId: string | null, now: 
     parentExternalId: null,
     threadExternalId: null,
     attachments: [],
-    hints: { place: c.place ?? null },
+    // Typed into our appeal form (no site comment id): the author wrote to the authorities, and the analysis
+    // weighs "is this an appeal?" accordingly. A site's comment relayed with its own id is community talk.
+    hints: { place: c.place ?? null, addressed: !c.id },
     replyTarget: { platform: 'web', chatId: sourceId ?? 'web', postId: externalId },
   };
 }

@@ -75,8 +75,9 @@ export interface RawMessage {
   parentExternalId: string | null;
   threadExternalId: string | null;
   attachments: { type: string; count: number }[];
-  /** Hints for classification: the source's municipality, communities mentioned in VK markup. */
-  hints: { municipality?: string | null; mentions?: string[]; place?: string | null };
+  /** Hints for classification: the source's municipality, communities mentioned in VK markup, a typed place, and
+   * whether the author addressed the authorities directly (the appeal form) rather than posting in a community. */
+  hints: { municipality?: string | null; mentions?: string[]; place?: string | null; addressed?: boolean };
   /** Where a reply goes. */
   replyTarget: ReplyTarget | null;
   /** True when the platform says the text was edited (update the stored text, do not re-open). */

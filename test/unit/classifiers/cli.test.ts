@@ -24,11 +24,31 @@ describe('runClassify', () => {
     expect(result).toEqual({ lines: 4, errors: 2 });
     expect(out).toHaveLength(4);
     expect(out[0]).toMatchObject({ id: 'a', complaint: true, topic: 'housing', municipality: 'chernogorsk', priority: 'high' });
-    expect(Object.keys(out[0]).sort()).toEqual(['complaint', 'complaintScore', 'id', 'municipality', 'priority', 'topic', 'topicScore']);
+    expect(Object.keys(out[0]).sort()).toEqual(['complaint', 'complaintScore', 'confident', 'id', 'kind', 'municipality', 'priority', 'topic', 'topicScore']);
+    expect(out[0]).toMatchObject({ kind: 'complaint', confident: true });
     expect(out[1]).toMatchObject({ id: null });
     expect(typeof out[1].error).toBe('string');
     expect(out[2]).toMatchObject({ id: 'c' });
     expect(out[2].error).toMatch(/text/);
-    expect(out[3]).toMatchObject({ id: 'd', complaint: false });
+    expect(out[3]).toMatchObject({ id: 'd', complaint: false, kind: 'gratitude', topic: null });
+  });
+
+  it("uses the watched source's home when the text names no place, and the text's own place over it", async () => {
+    const { out } = await classify([
+      JSON.stringify({ id: 'a', text: 'во дворе третью неделю не вывозят мусор, баки переполнены', platform: 'vk', source: { municipality: 'sorsk' } }),
+      JSON.stringify({ id: 'b', text: 'в Абазе во дворе третью неделю не вывозят мусор', platform: 'vk', source: { municipality: 'sorsk' } }),
+      JSON.stringify({ id: 'c', text: 'во дворе третью неделю не вывозят мусор, баки переполнены' }),
+    ]);
+    expect(out.map((o) => o.municipality)).toEqual(['sorsk', 'abaza', null]);
+    expect(out[2].confident).toBe(false);
+  });
+
+  it('tells a question and a proposal to the authorities from a complaint', async () => {
+    const { out } = await classify([
+      JSON.stringify({ id: 'q', text: 'Подскажите, когда в Черногорске начнут выдавать путёвки в летние лагеря и куда подавать заявление?' }),
+      JSON.stringify({ id: 'p', text: 'Предлагаю поставить в сквере у ДК в Абакане скамейки и урны, было бы удобно для пожилых' }),
+    ]);
+    expect(out.map((o) => o.kind)).toEqual(['question', 'proposal']);
+    expect(out.every((o) => o.complaint === false && o.topic !== null)).toBe(true);
   });
 });
