@@ -10,7 +10,7 @@ import { Gazetteer, resolve, type RegionFile, type PlaceMatch } from './gazettee
 import { LinearModel, type LinearModelJson } from './linear-model';
 import { featuresOf, topicFeatures, complaintFeatures, priorityFeatures, describeFeature } from './features';
 import { prepare, type PreparedText } from './text';
-import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, isCommunityDrive, isCollective, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
+import { priorityOf, subtopicOf, keywordTopics, maskLandmarks, isCommunityDrive, isCollective, isThanksForFix, COMPLAINT_CUES, NON_COMPLAINT_CUES } from './rules';
 import { similarity as textSimilarity } from './similarity';
 import { KINDS, APPEAL_KINDS, type MessageKind } from './kinds';
 
@@ -265,6 +265,12 @@ class TextAnalyzer implements Analyzer {
         probs.proposal = 0;
       }
     }
+    // Thanks for a fix names the problem it fixed ("прорвало трубу — к утру починили"): gratitude, unless a "но",
+    // "опять" or "после" says the problem is back.
+    if (isThanksForFix(p.lower) && !CONTRAST.test(p.lower)) {
+      probs.gratitude += probs.complaint;
+      probs.complaint = 0;
+    }
     // An appeal when the appeal kinds together outweigh the rest; then the likeliest of them. A text sent to the
     // authorities through the appeal form has other odds than a post in a community feed (the model's training mix):
     // Bayes' rule with the channel's prior, odds × ADDRESSED_ODDS.
@@ -279,7 +285,7 @@ class TextAnalyzer implements Analyzer {
         : probs.gratitude > probs.none ? 'gratitude' : 'none';
     // Mocking thanks for a problem that is still there (rules.ts isSarcastic: praise + a standing problem + nothing
     // fixed) is a complaint, not gratitude.
-    if (!cue && features.includes('c:sarcasm') && kind !== 'complaint') {
+    if (features.includes('c:sarcasm') && (kind === 'gratitude' || (!cue && kind !== 'complaint'))) {
       kind = 'complaint';
     }
     const ci = model.classes.indexOf(kind);

@@ -1,8 +1,11 @@
 /**
  * Measures the shipped analysis on text nobody on the team wrote: ../shared/data (when present) and the blind sets.
- * Reads the shared files in place; never copies them. Run: npx tsx scripts/eval-external.ts [--only vk,kursk,spb,blind]
+ * Reads the shared files in place; never copies them. Run: npx tsx scripts/eval-external.ts [--only=vk,kursk,spb,kursk-train]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { runTrain } from '../classifiers/cli';
+import { fnv1a } from '../classifiers/corpus/split';
 import { join } from 'node:path';
 import { createAnalyzer, type Analyzer, type AnalyzeHints } from '../classifiers';
 import { readCsvObjects } from '../classifiers/training';
@@ -86,6 +89,40 @@ function spbOnce(mode: string, hints: AnalyzeHints): void {
   console.log(`spb ${mode}: ${rows.length} appeals, appeal recall ${f3(detected / rows.length)}, topic ${f3(ok / rows.length)}`);
 }
 
+/**
+ * What a region gains from its history: `train --from` on 80% of the Kursk appeals (by id), in a temporary DATA_DIR,
+ * measured on the other 20% against the shipped model. Nothing is written to the repository.
+ */
+async function kurskTrain(): Promise<void> {
+  const path = join(SHARED, 'kursk_appeals_dev.csv');
+  if (!existsSync(path)) return void console.log('kursk-train: absent');
+  const rows = readCsvObjects(path);
+  const heldOut = (r: Record<string, string>): boolean => fnv1a(r.id) % 5 === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'otklik-kursk-'));
+  try {
+    const trainCsv = join(dir, 'train.csv');
+    const q = (v: string): string => `"${v.replace(/"/g, '""')}"`;
+    writeFileSync(trainCsv, ['text,topic', ...rows.filter((r) => !heldOut(r)).map((r) => `${q(r.text)},${q(r.topic)}`)].join('\n'));
+    const t0 = Date.now();
+    await runTrain({ from: trainCsv, modelDir: join(dir, 'models'), progress: false });
+    const test = rows.filter(heldOut);
+    for (const [name, a] of [['shipped', analyzer], ['after train --from', createAnalyzer('khakassia', { modelDir: join(dir, 'models') })]] as const) {
+      let strict = 0;
+      let alt = 0;
+      for (const r of test) {
+        const x = a.analyze(r.text, { addressed: true });
+        strict += x.topic === r.topic ? 1 : 0;
+        alt += x.topic === r.topic || (!!x.topic && r.topic_alt.split(' ').includes(x.topic)) ? 1 : 0;
+      }
+      console.log(`kursk held-out 20% (${test.length}), ${name}: topic strict ${f3(strict / test.length)}, with topic_alt ${f3(alt / test.length)}`);
+    }
+    console.log(`  (trained on ${rows.length - test.length} appeals in ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (only.includes('vk')) vk();
 if (only.includes('kursk')) kursk();
 if (only.includes('spb')) spb();
+if (only.includes('kursk-train')) void kurskTrain();
