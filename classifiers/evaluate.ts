@@ -135,6 +135,14 @@ export function appealReport(recs: LabeledRecord[], res: Analysis[]): string {
       `precision of what was routed automatically (appeal, topic and municipality right) ${pct(right.length / Math.max(1, auto.length))} (${right.length}/${auto.length}); ` +
       `triage list ${withKind.filter((x) => isAppeal(x.a.kind) && !(x.a.confident && x.a.municipality)).length}`,
   );
+  // Calibration: among texts read as appeals, how often kind and topic were right at each confidence.
+  const bins = [0, 0.3, 0.5, 0.7, 0.9, 1.01];
+  const cells = bins.slice(0, -1).map((lo, i) => {
+    const inBin = withKind.filter((x) => isAppeal(x.a.kind) && x.a.confidence >= lo && x.a.confidence < bins[i + 1]);
+    const ok = inBin.filter((x) => isAppeal(x.r.kind) && x.a.topic === x.r.topic).length;
+    return `${lo.toFixed(1)}–${Math.min(1, bins[i + 1]).toFixed(1)}: ${inBin.length ? pct(ok / inBin.length) : '—'} (n=${inBin.length})`;
+  });
+  out.push(`calibration (appeal and topic right, by confidence): ${cells.join('; ')}`);
   return out.join('\n');
 }
 

@@ -17,7 +17,7 @@ import { KINDS, APPEAL_KINDS, type MessageKind } from './kinds';
 export { KINDS, APPEAL_KINDS, type MessageKind };
 
 /** Version of the analysis rules and models; stored with every result. */
-export const VERSION = 'otklik-clf-6';
+export const VERSION = 'otklik-clf-7';
 
 /** Hints from the source: mention display texts, the community's home municipality, a typed place, the platform. */
 export interface AnalyzeHints {
@@ -135,8 +135,12 @@ export interface Models {
   source: string;
 }
 
-/** Below this routing confidence an appeal goes to the duty officer's triage list (ANALYSIS_MIN_CONFIDENCE). */
-export const DEFAULT_MIN_CONFIDENCE = 0.5;
+/**
+ * Below this routing confidence an appeal goes to the duty officer's triage list (TRIAGE_MIN_CONFIDENCE). At 0.6 on the
+ * blind social set: 61% of complaints routed with no person, 98% of those right in kind, topic and municipality
+ * (0.5: 68% at 94%; 0.7: 54% at 99%).
+ */
+export const DEFAULT_MIN_CONFIDENCE = 0.6;
 
 const NEWS_CUES = new Set(['c:done', 'c:meeting', 'c:planned', 'c:lost', 'c:proposal']);
 const COMPLAINING = new Set(['c:complaint', 'c:sarcasm', 'c:harm']);

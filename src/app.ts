@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createAnalyzer, type RegionPack } from '../classifiers';
-import { createTextAnalysis } from './analysis/pool';
+import { createTextAnalysis, type TextAnalysis } from './analysis/pool';
 import { buildServer, type HttpServer } from './api/server';
 import type { Config } from './config';
 import { openDb, type Db } from './db';
@@ -25,6 +25,8 @@ import { errorFields } from './errors';
 import { startDigests } from './digest/scheduler';
 import { createTelegramOffice, startTelegramBot } from './bot';
 import { startTimerSweep } from './timers/sweep';
+import { startTrainingSchedule } from './training/schedule';
+import { modelDirOf } from './training/train';
 import { syncDemoAccount } from './web/demo-account';
 import { registerConnectorReaders, startConnectorStreams } from './ingest/connectors';
 
@@ -39,6 +41,8 @@ export interface AppOptions {
   notifier?: Notifier | null;
   messenger?: Messenger | null;
   publisher?: Publisher;
+  /** The text analysis detect uses (tests pin its verdicts; default: the region's analyzer, ANALYSIS_THREADS). */
+  analysis?: TextAnalysis;
 }
 
 export interface App {
@@ -67,7 +71,9 @@ export function demoEnabled(cfg: Config): boolean {
 export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.logger ?? createRootLogger(cfg, cfg.roles.join('+'));
   const now = opts.now ?? (() => new Date());
-  const analyzer = createAnalyzer(cfg.REGION);
+  // The region's own model (DATA_DIR/models, from `train` or the nightly training) when there is one; the triage threshold.
+  const analyzerOpts = { modelDir: modelDirOf(cfg), ...(cfg.TRIAGE_MIN_CONFIDENCE !== undefined ? { minConfidence: cfg.TRIAGE_MIN_CONFIDENCE } : {}) };
+  const analyzer = createAnalyzer(cfg.REGION, analyzerOpts);
   const db = await openDb({ url: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR });
   const closers: (() => Promise<unknown>)[] = [() => db.close()];
   let redis: Redis | null = null;
@@ -86,7 +92,7 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
     if (demo) readers.register('vk', 'demo', demoReader(now)).register('telegram', 'demo', demoReader(now)).register('web', 'demo', demoReader(now));
     // With a token, every process can send cards (the notify stage runs wherever the pipeline does); only the poller is role-bound.
     const telegram = createTelegramOffice(cfg, { db, now, timezone: analyzer.region.timezone, log });
-    const analysis = createTextAnalysis(analyzer, cfg.roles.includes('pipeline') ? cfg.ANALYSIS_THREADS : 0, cfg.REGION);
+    const analysis = opts.analysis ?? createTextAnalysis(analyzer, cfg.roles.includes('pipeline') ? cfg.ANALYSIS_THREADS : 0, cfg.REGION, analyzerOpts);
     closers.unshift(() => analysis.close());
     const deps: StageDeps = {
       cfg,
@@ -101,7 +107,7 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       messenger: opts.messenger !== undefined ? opts.messenger : (telegram?.messenger() ?? null),
       publisher: opts.publisher ?? createPublisher(cfg, {}, now),
       sources: readers,
-      cards: telegram ? { refresh: (incidentId) => telegram.refreshCards(incidentId) } : null,
+      cards: telegram ? { refresh: (incidentId, o) => telegram.refreshCards(incidentId, undefined, o), refreshDue: (everyMs) => telegram.refreshDue(everyMs) } : null,
     };
 
     if (demo) await loadDemoData(db, log);
@@ -116,6 +122,9 @@ export async function startApp(cfg: Config, opts: AppOptions = {}): Promise<App>
       // Timers missed while the system was down (or whose jobs were lost) fire from this sweep.
       const sweep = startTimerSweep(deps);
       closers.unshift(() => sweep.stop());
+      // The nightly training of the region's model from the officials' corrections (TRAIN_TIME), then a reload.
+      const training = startTrainingSchedule(deps);
+      closers.unshift(() => training.stop());
     }
     if (cfg.roles.includes('ingest')) {
       for (const source of await db.sources.all()) {

@@ -1,4 +1,5 @@
 /** `npx otklik <command>`: the CLI and the Docker entrypoint. */
+import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { runPipelineBench } from './bench/pipeline';
@@ -12,6 +13,7 @@ import { ConfigError, InputError } from './errors';
 import { importFile } from './import';
 import { setPassword } from './web/auth';
 import { createRootLogger } from './log';
+import { loadTrainingCorrections, modelDirOf } from './training/train';
 import { QUEUE_NAMES, type QueueName } from './pipeline/queues';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -141,20 +143,38 @@ export function buildCli(): Command {
     .option('--region <code>', 'region pack', undefined)
     .action(async (o: { region?: string }) => {
       const cfg = loadConfig(process.env, { roles: [] });
-      const r = await runClassify(process.stdin, process.stdout, o.region ?? cfg.REGION);
+      // The region's own model (DATA_DIR/models, from `train`) when there is one, and the region's triage threshold.
+      const r = await runClassify(process.stdin, process.stdout, o.region ?? cfg.REGION, {
+        modelDir: modelDirOf(cfg),
+        ...(cfg.TRIAGE_MIN_CONFIDENCE !== undefined ? { minConfidence: cfg.TRIAGE_MIN_CONFIDENCE } : {}),
+      });
       if (r.errors > 0) process.stderr.write(`otklik classify: ${r.errors} of ${r.lines} lines had errors\n`);
     });
 
   program
     .command('train')
-    .description('rebuild the text models from the team corpus, or from a region\'s CSV export')
+    .description('learn the region\'s model (DATA_DIR/models) from its officials\' corrections and, optionally, a CSV export of its history')
     .option('--from <file>', 'CSV export to learn topics from')
     .option('--text-column <name>', 'CSV column with the text')
     .option('--topic-column <name>', 'CSV column with the topic code')
-    .option('--out <dir>', 'where to write the model')
-    .action(async (o: { from?: string; textColumn?: string; topicColumn?: string; out?: string }) => {
-      const r = await runTrain({ ...o, progress: process.stderr.isTTY });
-      out(`trained on ${r.examples} examples → ${r.out}`);
+    .option('--map <file>', 'YAML mapping the export\'s own categories to topic codes')
+    .option('--out <dir>', 'where to write the region model (default: DATA_DIR/models)')
+    .option('--no-corrections', 'leave out the corrections stored in the database')
+    .option('--shipped', 'rebuild the shipped models (classifiers/data/models) from the team corpus alone')
+    .action(async (o: { from?: string; textColumn?: string; topicColumn?: string; map?: string; out?: string; corrections: boolean; shipped?: boolean }) => {
+      const cfg = loadConfig(process.env, { roles: [] });
+      const progress = process.stderr.isTTY;
+      if (o.shipped) {
+        const r = await runTrain({ shipped: true, progress });
+        out(`trained on ${r.examples} examples → ${r.out}`);
+        return;
+      }
+      const modelDir = o.out ? path.resolve(o.out) : modelDirOf(cfg);
+      if (!modelDir) throw new InputError('DATA_DIR is in memory: give the model folder with --out');
+      // The officials' corrections (triage, the incident page) are labelled examples of the region's own texts.
+      const examples = o.corrections ? await loadTrainingCorrections(cfg) : [];
+      const r = await runTrain({ from: o.from, textColumn: o.textColumn, topicColumn: o.topicColumn, map: o.map, examples, modelDir, progress });
+      out(`trained on ${r.examples} examples and ${r.corrections} corrections → ${r.out}`);
     });
 
   program

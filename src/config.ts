@@ -95,6 +95,16 @@ const Env = z.object({
   ),
   /** Local time (region's time zone) of the digests, HH:MM; the weekly one goes out on Mondays. */
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour').default('09:00'),
+  /**
+   * Triage threshold: an incident whose analysis has a confidence below this waits for the duty officer. Unset:
+   * the analysis's own verdict (`confident`). An incident with no municipality waits either way.
+   */
+  TRIAGE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
+  /**
+   * Local time (region's time zone) of the nightly training of the region's model from the officials'
+   * corrections, HH:MM, or `off`; runs in the pipeline role (src/training/schedule.ts).
+   */
+  TRAIN_TIME: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM, 24-hour, or off').default('03:00'),
   /** The dashboard's public address, for links in digests (optional). */
   DASHBOARD_URL: url(['http:', 'https:']).optional(),
 });

@@ -13,6 +13,7 @@ import { scopeFilter } from '../web/access';
 import { registerDashboard } from '../web/routes';
 import { registerPress } from '../web/press';
 import { registerAuthorSuggestions } from '../web/authors';
+import { registerTriage } from '../web/triage';
 import { registerConnectorRoutes } from '../ingest/http';
 
 export interface HttpServer {
@@ -157,6 +158,9 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
 
   // Name-only author suggestions (issue 4): the control centre confirms or rejects; nothing merges by itself.
   await registerAuthorSuggestions(app, { db, log, now: deps.now, regionName: deps.analyzer.region.name, timezone: deps.analyzer.region.timezone });
+
+  // Triage of unsure incidents and corrections of labels (issue 14): the duty officer's list, the incident page's form.
+  await registerTriage(app, { db, queues, log, now: deps.now, regionName: deps.analyzer.region.name, timezone: deps.analyzer.region.timezone, targetMinutes: deps.cfg.SLA_TARGET_MINUTES, cards: deps.cards });
 
   return {
     app,

@@ -231,8 +231,9 @@ async function startWorkers(o: BenchOptions, cfg: Config, url: string | undefine
 async function unsettled(app: App, from: { id: number }): Promise<number> {
   const r = await app.db.sql.query<{ n: number; first: string | null }>(
     `SELECT count(*)::int AS n, min(m.id)::text AS first FROM messages m
-     WHERE m.id >= $1 AND NOT (m.status IN ('not_complaint', 'attached')
-        OR (m.status = 'incident' AND EXISTS (SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card')))`,
+     WHERE m.id >= $1 AND NOT (m.status IN ('not_complaint', 'gratitude', 'attached')
+        OR (m.status = 'incident' AND (EXISTS (SELECT 1 FROM notifications x WHERE x.incident_id = m.incident_id AND x.kind = 'card')
+                                       OR EXISTS (SELECT 1 FROM incidents i WHERE i.id = m.incident_id AND i.status = 'needs_review'))))`,
     [from.id],
   );
   if (r.rows[0].first) from.id = Number(r.rows[0].first);

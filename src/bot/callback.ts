@@ -16,6 +16,8 @@ export const CALLBACK_ACTIONS = {
   resolve: 'd',
   /** reassign menu: arg = index of the colleague in the dialogue state */
   pickColleague: 'g',
+  /** the duty officer's reassign menu of an incident with no municipality: arg = the municipality id */
+  pickMunicipality: 'h',
   /** reply flow: arg = index of the template in the dialogue state */
   pickTemplate: 'k',
   ownText: 'o',
@@ -25,6 +27,20 @@ export const CALLBACK_ACTIONS = {
   /** press service: arg = reply id */
   approve: 'a',
   pressEdit: 'b',
+  /** triage (epoch '0'): arg = the labels chosen so far, `<topic>_<municipality>` (src/bot/triage.ts) */
+  triageConfirm: 'y',
+  triageTopics: 'q',
+  triageMunicipalities: 'u',
+  triageSet: 'w',
+  triageNone: 'z',
+  /** reply flow: arg = the reply stage the official chose (ack, promise, resolved) */
+  replyStage: 'C',
+  /** «Решено»: the confirmation, then «Вернуть в работу» (arg = the resolution time, ms) within the undo window */
+  resolveConfirm: 'K',
+  reopen: 'U',
+  /** press service: arg = reply id — back to the official with a reason; publish the edited text after its preview */
+  pressReturn: 'R',
+  pressPublish: 'P',
 } as const;
 export type CallbackAction = keyof typeof CALLBACK_ACTIONS;
 const BY_CODE = new Map<string, CallbackAction>(Object.entries(CALLBACK_ACTIONS).map(([k, v]) => [v, k as CallbackAction]));
@@ -58,7 +74,7 @@ export function signCallback(secret: string, d: CallbackData): string {
 /** The parsed data when the MAC is right, otherwise null (forged, truncated or from another key). */
 export function verifyCallback(secret: string, data: string | undefined): CallbackData | null {
   if (!data || Buffer.byteLength(data) > 64) return null;
-  const m = /^([a-z])\.(\d+)\.(\d+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{16})$/.exec(data);
+  const m = /^([a-zA-Z])\.(\d+)\.(\d+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{16})$/.exec(data);
   if (!m) return null;
   const action = BY_CODE.get(m[1]);
   if (!action) return null;

@@ -6,6 +6,7 @@
 import { Bot, type Update } from 'node-telegram-bot-api';
 import { keepAliveFetch } from '../lib/fetch';
 import { mapTelegramUpdate } from '../../connectors/telegram/map';
+import { BOT_DESCRIPTION_RU, BOT_SHORT_DESCRIPTION_RU } from '../domain/wording';
 import { errorFields } from '../errors';
 import { ingestMessage } from '../ingest/ingest';
 import type { StageDeps } from '../pipeline/stage';
@@ -36,6 +37,9 @@ export async function startTelegramBot(deps: StageDeps, office: TelegramOffice, 
   });
   const me = await bot.api.getMe();
   await bot.api.setMyCommands({ commands: BOT_COMMANDS }).catch((err: unknown) => log.warn('bot.set-commands-failed', errorFields(err)));
+  // What a new user sees before pressing Start (the profile and the empty chat).
+  await bot.api.setMyDescription({ description: BOT_DESCRIPTION_RU }).catch((err: unknown) => log.warn('bot.set-description-failed', errorFields(err)));
+  await bot.api.setMyShortDescription({ short_description: BOT_SHORT_DESCRIPTION_RU }).catch((err: unknown) => log.warn('bot.set-description-failed', errorFields(err)));
   const officials = new OfficialsBot(deps, office);
   bot.use(async (ctx) => {
     const update = ctx.update as Update & Record<string, unknown>;

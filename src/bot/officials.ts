@@ -12,18 +12,24 @@ import {
   mayActOn,
   mayApproveReplies,
   mayPublishDirectly,
+  mayTriage,
   parsePromise,
+  triageScope,
 } from '../domain/incident-actions';
+import { correctIncident, suggested } from '../triage/actions';
+import { notifyDutyOfficers } from '../pipeline/stages/classify';
 import { formatLocal } from '../domain/periods';
-import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
+import { BOT_REPLY_STAGES, NOT_SET, REPLY_BUTTONS as B, REPLY_STAGE_NAMES_RU, REPLY_WORDS as W, topicName } from '../domain/wording';
 import { errorFields } from '../errors';
 import type { StageDeps } from '../pipeline/stage';
-import { approveReply, submitReply, suggestReplies } from '../replies/actions';
+import { approveReply, drafterId, returnReply, submitReply, suggestReplies } from '../replies/actions';
+import type { Reply } from '../db/replies';
 import type { ReplyOption } from '../replies/flow';
-import type { ReplyStage } from '../replies/templates';
+import { REPLY_STAGES, type ReplyStage } from '../replies/templates';
 import { signCallback, verifyCallback, type CallbackAction, type CallbackData } from './callback';
 import type { InlineKeyboard } from './card';
 import type { TelegramOffice } from './telegram';
+import { isTriageAction, TriageBot } from './triage';
 import { escapeHtml } from '../lib/html';
 import { formatDeadline, formatDuration, ROLE_RU, STATUS_RU, T, trimText } from './texts';
 
@@ -31,27 +37,43 @@ import { formatDeadline, formatDuration, ROLE_RU, STATUS_RU, T, trimText } from 
 type Session =
   | { flow: 'reassign'; incidentId: string; epoch: string; candidates: string[] }
   | { flow: 'not-ours'; incidentId: string; epoch: string }
-  | { flow: 'promise'; incidentId: string; epoch: string }
+  | { flow: 'promise'; incidentId: string; epoch: string; thenReply?: boolean }
   | { flow: 'reply'; incidentId: string; epoch: string; stage: ReplyStage; options: ReplyOption[]; draft: ReplyOption | { templateId: null; text: string } | null; awaitingText: boolean }
-  | { flow: 'press-edit'; incidentId: string; replyId: string };
+  | { flow: 'press-edit'; incidentId: string; replyId: string; text?: string }
+  | { flow: 'press-return'; incidentId: string; replyId: string };
 
 const SESSION_TTL_MS = 2 * 3600_000;
+/** How long «Вернуть в работу» undoes a «Решено». */
+export const UNDO_RESOLVE_MS = 15 * 60_000;
+/** Actions that still act on an incident just marked resolved: its closing reply and the undo. */
+const AFTER_RESOLUTION = new Set<CallbackAction>(['reopen', 'replyStage', 'pickTemplate', 'ownText', 'editDraft', 'send', 'cancel']);
+const PRESS_ACTIONS = ['approve', 'pressEdit', 'pressReturn', 'pressPublish'] as const;
+const isPressAction = (a: CallbackAction): a is (typeof PRESS_ACTIONS)[number] => (PRESS_ACTIONS as readonly string[]).includes(a);
 
 export const BOT_COMMANDS = [
   { command: 'my', description: 'Мои открытые обращения' },
   { command: 'overdue', description: 'Обращения с истёкшим сроком ответа' },
   { command: 'stats', description: 'Мои показатели за 30 дней' },
+  { command: 'triage', description: 'Разбор обращений (дежурный)' },
+  { command: 'cancel', description: 'Отменить начатое действие' },
   { command: 'help', description: 'Справка' },
 ];
+
+/** Buttons of the short dialogues (not of cards): each works once. */
+const DIALOGUE_ACTIONS: ReadonlySet<CallbackAction> = new Set(['pickColleague', 'pickMunicipality', 'pickTemplate', 'ownText', 'send', 'editDraft', 'cancel']);
 
 /** What a handler answers to a button press: a toast, or an alert that must be read. */
 type Answer = { text: string; alert?: boolean };
 
 export class OfficialsBot {
+  private readonly triage: TriageBot;
+
   constructor(
     private readonly deps: StageDeps,
     private readonly office: TelegramOffice,
-  ) {}
+  ) {
+    this.triage = new TriageBot(deps, office);
+  }
 
   private get db() {
     return this.deps.db;
@@ -91,6 +113,8 @@ export class OfficialsBot {
         return this.listOverdue(official, chatId);
       case 'stats':
         return this.ownStats(official, chatId);
+      case 'triage':
+        return this.triage.list(official, chatId);
       case 'cancel':
         await this.db.bot.clearSession(String(from.id), this.deps.now());
         await this.office.send(chatId, T.cancelled);
@@ -126,10 +150,12 @@ export class OfficialsBot {
     }
     const lines = rows.map(
       (r) =>
-        `№${r.id} · ${escapeHtml(r.topic ? TOPIC_NAMES_RU[r.topic as TopicCode] : '—')} · ${escapeHtml(name(r.municipalityId))} · ${escapeHtml(STATUS_RU[r.status] ?? r.status)}` +
+        `№${r.id} · ${escapeHtml(topicName(r.topic, true))} · ${escapeHtml(name(r.municipalityId))} · ${escapeHtml(STATUS_RU[r.status] ?? r.status)}` +
         (r.firstResponseAt || !r.responseDueAt ? '' : ` · ответ ${formatDeadline(r.responseDueAt, now, this.tz)}`),
     );
-    await this.office.send(chatId, `<b>${all ? 'Открытые обращения' : 'Ваши открытые обращения'}</b> (${rows.length})\n${lines.join('\n')}`);
+    const total = rows[0].total;
+    const count = total > rows.length ? T.shownOf(rows.length, total) : String(rows.length);
+    await this.office.send(chatId, `<b>${all ? 'Открытые обращения' : 'Ваши открытые обращения'}</b> (${count})\n${lines.join('\n')}`);
   }
 
   private async listOverdue(official: Official, chatId: string): Promise<void> {
@@ -140,7 +166,7 @@ export class OfficialsBot {
       await this.office.send(chatId, 'Просроченных обращений нет.');
       return;
     }
-    const lines = rows.map((r) => `№${r.id} · ${escapeHtml(r.topic ? TOPIC_NAMES_RU[r.topic as TopicCode] : '—')} · просрочено на ${formatDuration(now.getTime() - r.responseDueAt.getTime())}`);
+    const lines = rows.map((r) => `№${r.id} · ${escapeHtml(topicName(r.topic, true))} · просрочено на ${formatDuration(now.getTime() - r.responseDueAt.getTime())}`);
     await this.office.send(chatId, `<b>Просрочен срок ответа</b> (${rows.length})\n${lines.join('\n')}`);
   }
 
@@ -163,10 +189,18 @@ export class OfficialsBot {
   // ------------------------------------------------------------------ buttons
 
   async onCallback(q: CallbackQuery): Promise<void> {
-    const answer = await this.handleCallback(q).catch(async (err: unknown) => {
+    let failed = false;
+    let answer = await this.handleCallback(q).catch(async (err: unknown) => {
       this.deps.log.error('bot.callback-failed', { ...errorFields(err) });
+      failed = true;
       return { text: 'Не удалось выполнить действие, попробуйте ещё раз.', alert: true } as Answer;
     });
+    // A dialogue's buttons work once: pressed (or pressed again after the dialogue ended), they leave the message.
+    const pressed = verifyCallback(this.office.secret, q.data);
+    if (!failed && pressed && DIALOGUE_ACTIONS.has(pressed.action) && q.message) {
+      if (answer.text === T.staleButton) answer = { text: T.alreadyDone };
+      await this.office.dropKeyboard(String(q.message.chat.id), String(q.message.message_id));
+    }
     await this.office.api.answerCallbackQuery({ callback_query_id: q.id, text: answer.text, show_alert: answer.alert ?? false });
   }
 
@@ -183,7 +217,9 @@ export class OfficialsBot {
       return { text: T.notRegistered, alert: true };
     }
     const chatId = String(q.message?.chat.id ?? q.from.id);
-    if (data.action === 'approve' || data.action === 'pressEdit') return this.onPressButton(actor, chatId, q, data);
+    if (isPressAction(data.action)) return this.onPressButton(actor, chatId, q, data);
+    // Triage buttons (epoch '0': an incident waiting in triage has no assignment yet).
+    if (isTriageAction(data.action)) return this.triage.onButton(actor, q, data);
 
     const incident = await this.db.incidents.get(data.incidentId);
     const current = await this.db.bot.currentAssignment(data.incidentId);
@@ -196,7 +232,7 @@ export class OfficialsBot {
       log.warn('bot.callback-rejected', { reason: 'not-allowed', incidentId: incident.id, officialId: actor.id });
       return { text: T.notAllowed, alert: true };
     }
-    if (!ACTIONABLE_STATUSES.has(incident.status)) return { text: T.closed, alert: true };
+    if (!ACTIONABLE_STATUSES.has(incident.status) && !(incident.status === 'resolved' && AFTER_RESOLUTION.has(data.action))) return { text: T.closed, alert: true };
     const tgUser = String(q.from.id);
     const session = await this.db.bot.session<Session>(tgUser, this.deps.now());
     const inFlow = <F extends Session['flow']>(flow: F) =>
@@ -216,7 +252,12 @@ export class OfficialsBot {
         await this.office.refreshCards(incident.id, pressed);
         return { text: T.taken };
       }
-      case 'resolve': {
+      case 'resolve':
+        await this.office.send(chatId, escapeHtml(W.confirmResolve(incident.id)), [
+          [{ text: B.resolveYes, callback_data: this.sign(data, 'resolveConfirm') }, { text: B.cancel, callback_data: this.sign(data, 'cancel') }],
+        ]);
+        return { text: 'Подтвердите' };
+      case 'resolveConfirm': {
         const ok = await this.db.tx(async (tx) => {
           if (!(await tx.bot.resolve(incident.id, at))) return false;
           await tx.incidents.addEvent(incident.id, 'incident.resolved', actorTag, at, { officialId: current.officialId });
@@ -224,11 +265,42 @@ export class OfficialsBot {
         });
         if (!ok) return { text: T.closed, alert: true };
         log.info('incident.resolved', { incidentId: incident.id, officialId: actor.id });
-        await this.office.refreshCards(incident.id, pressed);
+        await this.office.refreshCards(incident.id);
+        if (q.message) await this.office.edit(String(q.message.chat.id), String(q.message.message_id), escapeHtml(W.confirmResolve(incident.id))).catch(() => undefined);
+        await this.office.send(chatId, escapeHtml(W.resolvedOffer(incident.id, UNDO_RESOLVE_MS / 60_000)), [
+          [{ text: B.replyToCitizen, callback_data: this.sign(data, 'replyStage', 'resolved') }],
+          [{ text: B.reopen, callback_data: this.sign(data, 'reopen', String(at.getTime())) }],
+        ]);
         return { text: T.resolved };
+      }
+      case 'reopen': {
+        const resolvedAt = new Date(Number(data.arg));
+        if (incident.status !== 'resolved') return { text: W.notResolved, alert: true };
+        if (!incident.resolvedAt || incident.resolvedAt.getTime() !== resolvedAt.getTime()) return { text: T.staleButton, alert: true };
+        if (at.getTime() - resolvedAt.getTime() > UNDO_RESOLVE_MS) return { text: W.undoExpired, alert: true };
+        const ok = await this.db.tx(async (tx) => {
+          if (!(await tx.bot.reopen(incident.id, resolvedAt, at))) return false;
+          await tx.incidents.addEvent(incident.id, 'incident.reopened', actorTag, at, { officialId: current.officialId, undo: true });
+          return true;
+        });
+        if (!ok) return { text: W.notResolved, alert: true };
+        log.info('incident.reopened', { incidentId: incident.id, officialId: actor.id });
+        await this.db.bot.clearSession(tgUser, at);
+        await this.office.refreshCards(incident.id);
+        if (q.message) await this.office.edit(String(q.message.chat.id), String(q.message.message_id), escapeHtml(W.reopened(incident.id))).catch(() => undefined);
+        return { text: W.reopened(incident.id) };
       }
       case 'reassign': {
         if (!owner) return { text: T.staleButton, alert: true };
+        // The control centre moves an incident nobody placed: first where it is, then to whom the rules say.
+        if (incident.municipalityId === null && mayTriage(actor) && triageScope(actor) === null) {
+          const places = await this.db.officials.municipalities();
+          const buttons = places.map((m) => ({ text: m.name, callback_data: this.sign(data, 'pickMunicipality', m.id) }));
+          const kb: InlineKeyboard = Array.from({ length: Math.ceil(buttons.length / 2) }, (_, i) => buttons.slice(2 * i, 2 * i + 2));
+          kb.push([{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]);
+          await this.office.send(chatId, T.chooseMunicipality(incident.id), kb);
+          return { text: 'Выберите муниципалитет' };
+        }
         const candidates = colleaguesFor(owner, await this.db.officials.all());
         if (candidates.length === 0) return { text: T.noColleagues, alert: true };
         await this.setSession(tgUser, { flow: 'reassign', incidentId: incident.id, epoch: data.epoch, candidates: candidates.map((c) => c.id) });
@@ -244,6 +316,8 @@ export class OfficialsBot {
         await this.db.bot.clearSession(tgUser, at);
         return this.reassign(actor, chatId, incident.id, current.officialId, to, 'colleague', null);
       }
+      case 'pickMunicipality':
+        return this.placeAndRoute(actor, tgUser, chatId, data, incident.id);
       case 'notOurs':
         await this.setSession(tgUser, { flow: 'not-ours', incidentId: incident.id, epoch: data.epoch });
         await this.office.send(chatId, T.askReason(incident.id), [[{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]]);
@@ -254,6 +328,18 @@ export class OfficialsBot {
         return { text: 'Укажите срок' };
       case 'reply':
         return this.startReply(actor, tgUser, chatId, data);
+      case 'replyStage': {
+        const stage = REPLY_STAGES.find((x) => x === data.arg);
+        if (!stage) return { text: T.staleButton, alert: true };
+        const openPromise = (await this.db.bot.promises(incident.id)).some((p) => !p.keptAt && !p.brokenAt);
+        if (stage === 'promise' && !openPromise) {
+          // A promise reply names its date: the official records the promise first, then the templates follow.
+          await this.setSession(tgUser, { flow: 'promise', incidentId: incident.id, epoch: data.epoch, thenReply: true });
+          await this.office.send(chatId, escapeHtml(W.askPromiseForReply(incident.id)), [[{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]]);
+          return { text: 'Укажите срок' };
+        }
+        return this.startReply(actor, tgUser, chatId, data, stage);
+      }
       case 'pickTemplate': {
         const s = inFlow('reply');
         const option = s?.options[Number(data.arg)];
@@ -262,13 +348,26 @@ export class OfficialsBot {
         await this.sendPreview(actor, chatId, data, option.text);
         return { text: 'Предпросмотр' };
       }
-      case 'ownText':
-      case 'editDraft': {
+      case 'ownText': {
         const s = inFlow('reply');
         if (!s) return { text: T.staleButton, alert: true };
         await this.setSession(tgUser, { ...s, awaitingText: true });
         await this.office.send(chatId, T.askOwnText(incident.id));
         return { text: 'Напишите текст' };
+      }
+      case 'editDraft': {
+        // «Изменить» starts from the text at hand: it comes as a message of its own to copy and edit, and the
+        // other variants of the template stay one tap away.
+        const s = inFlow('reply');
+        if (!s) return { text: T.staleButton, alert: true };
+        await this.setSession(tgUser, { ...s, awaitingText: true });
+        const others = s.options.map((o, i) => ({ o, i })).filter(({ o }) => o.text !== s.draft?.text);
+        const kb: InlineKeyboard = [];
+        if (others.length > 0) kb.push(others.map(({ i }) => ({ text: `Шаблон ${i + 1}`, callback_data: this.sign(data, 'pickTemplate', String(i)) })));
+        kb.push([{ text: B.cancel, callback_data: this.sign(data, 'cancel') }]);
+        await this.office.send(chatId, escapeHtml(W.editDraft(incident.id)), kb);
+        if (s.draft) await this.office.send(chatId, escapeHtml(s.draft.text));
+        return { text: 'Исправьте текст' };
       }
       case 'send': {
         const s = inFlow('reply');
@@ -292,15 +391,42 @@ export class OfficialsBot {
       return;
     }
     if (s.flow === 'press-edit') {
+      // The edited text is shown as it will be published; nothing goes out before «Опубликовать».
+      const reply = await this.db.replies.get(s.replyId);
+      if (!reply || reply.status !== 'draft') {
+        await this.db.bot.clearSession(tgUser, now);
+        await this.office.send(chatId, T.alreadyDecided);
+        return;
+      }
+      const edited = text.slice(0, 4000);
+      await this.setSession(tgUser, { ...s, text: edited });
+      const sign = (action: CallbackAction) => signCallback(this.office.secret, { action, incidentId: s.incidentId, epoch: '0', arg: s.replyId });
+      await this.office.send(chatId, `<b>${escapeHtml(W.pressPreview(s.incidentId))}</b>\n\n${escapeHtml(edited)}\n\n${escapeHtml(W.pressPreviewQuestion)}`, [
+        [{ text: B.publish, callback_data: sign('pressPublish') }, { text: B.editMore, callback_data: sign('pressEdit') }],
+      ]);
+      return;
+    }
+    if (s.flow === 'press-return') {
+      const r = await returnReply(this.deps, official, s.replyId, text);
+      if (r.kind === 'refused' && r.reason === 'too-short') {
+        await this.office.send(chatId, escapeHtml(W.askReturnReason(s.incidentId)));
+        return;
+      }
       await this.db.bot.clearSession(tgUser, now);
-      await this.office.send(chatId, (await this.approveReply(official, s.incidentId, s.replyId, text)).text);
+      if (r.kind === 'refused') {
+        await this.office.send(chatId, r.reason === 'not-allowed' ? T.notAllowed : escapeHtml(W.tooLateToReturn));
+        return;
+      }
+      await this.office.send(chatId, escapeHtml(W.returned(s.incidentId)));
+      await this.tellReturned(r.reply, text);
       return;
     }
     // Every other dialogue acts on an incident: check again that the card it came from is current.
     const current = await this.db.bot.currentAssignment(s.incidentId);
     const owner = current ? await this.db.officials.get(current.officialId) : null;
     const incident = await this.db.incidents.get(s.incidentId);
-    if (!current || current.id !== s.epoch || !incident || !ACTIONABLE_STATUSES.has(incident.status) || !mayActOn(official, owner)) {
+    const open = incident && (ACTIONABLE_STATUSES.has(incident.status) || (incident.status === 'resolved' && s.flow === 'reply'));
+    if (!current || current.id !== s.epoch || !incident || !open || !mayActOn(official, owner)) {
       await this.db.bot.clearSession(tgUser, now);
       await this.office.send(chatId, T.staleButton);
       return;
@@ -309,6 +435,12 @@ export class OfficialsBot {
       case 'not-ours': {
         if (text.length < 3) {
           await this.office.send(chatId, T.askReason(incident.id));
+          return;
+        }
+        if (incident.municipalityId === null) {
+          // Nobody knows where it is: the duty officer's triage decides the place (and the route), with the reason.
+          await this.db.bot.clearSession(tgUser, now);
+          await this.sendToTriage(official, chatId, incident.id, current.officialId, text.slice(0, 500));
           return;
         }
         const [rules, officials] = await Promise.all([this.db.officials.rules(), this.db.officials.all()]);
@@ -339,6 +471,7 @@ export class OfficialsBot {
         this.deps.log.info('promise.made', { incidentId: incident.id, promiseId });
         await this.office.refreshCards(incident.id);
         await this.office.send(chatId, T.promiseSaved(incident.id, formatLocal(p.dueAt, this.tz)));
+        if (s.thenReply) await this.startReply(official, tgUser, chatId, { action: 'reply', incidentId: incident.id, epoch: s.epoch, arg: '' }, 'promise');
         return;
       }
       case 'reply': {
@@ -359,7 +492,7 @@ export class OfficialsBot {
 
   // ------------------------------------------------------------------ actions
 
-  private async reassign(actor: Official, chatId: string, incidentId: string, fromId: string, toId: string, reason: 'colleague' | 'not-ours', note: string | null): Promise<Answer> {
+  private async reassign(actor: Official, chatId: string, incidentId: string, fromId: string, toId: string, reason: 'colleague' | 'not-ours' | 'duty-pick', note: string | null): Promise<Answer> {
     const at = this.deps.now();
     const to = await this.db.officials.get(toId);
     if (!to) return { text: T.notRoutable, alert: true };
@@ -374,22 +507,73 @@ export class OfficialsBot {
     const earlier = await this.db.notifications.get(incidentId, toId, 'card');
     if (!earlier) await this.deps.queues.enqueue('notify', { incidentId, officialId: toId, kind: 'card' });
     await this.office.refreshCards(incidentId);
-    if (earlier?.chatId) await this.office.send(earlier.chatId, `Обращение №${incidentId} снова передано вам — карточка выше обновлена.`).catch(() => undefined);
+    // Who passed it and why: on the new card («Передано от»), and said once more where an old card is updated instead.
+    if (earlier?.chatId) await this.office.send(earlier.chatId, `${T.passedToYou(incidentId, actor.name, note)} Карточка выше обновлена.`, undefined, earlier.messageId ?? undefined).catch(() => undefined);
     await this.office.send(chatId, T.passed(incidentId, to.name));
     return { text: 'Передано' };
   }
 
-  private async startReply(actor: Official, tgUser: string, chatId: string, data: CallbackData): Promise<Answer> {
+  /** «Не наш вопрос» on an incident with no municipality: back to the duty officer's triage, with the reason. */
+  private async sendToTriage(actor: Official, chatId: string, incidentId: string, fromId: string, note: string): Promise<void> {
+    const at = this.deps.now();
+    const ok = await this.db.tx(async (tx) => {
+      if (!(await tx.bot.returnToTriage(incidentId, fromId, at))) return false;
+      await tx.incidents.addEvent(incidentId, 'incident.returned-to-triage', this.actorTag(actor), at, { from: fromId, reason: 'not-ours', note });
+      return true;
+    });
+    if (!ok) {
+      await this.office.send(chatId, T.staleButton);
+      return;
+    }
+    this.deps.log.info('incident.returned-to-triage', { incidentId, from: fromId });
+    await notifyDutyOfficers(this.db, this.deps.queues, incidentId);
+    await this.office.refreshCards(incidentId);
+    await this.office.send(chatId, T.sentToTriage(incidentId));
+  }
+
+  /** The control centre placed an incident: set as a correction, routed by the rules, or else a person is picked. */
+  private async placeAndRoute(actor: Official, tgUser: string, chatId: string, data: CallbackData, incidentId: string): Promise<Answer> {
+    const places = await this.db.officials.municipalities();
+    const place = places.find((m) => m.id === data.arg);
+    const incident = await this.db.incidents.get(incidentId);
+    if (!place || !incident) return { text: T.staleButton, alert: true };
+    const actorRef = { officialId: actor.id, role: actor.role, duty: actor.duty, municipalityId: actor.municipalityId, owner: null, self: actor };
+    const r = await correctIncident(this.deps, actorRef, incidentId, { ...suggested(incident), municipalityId: place.id });
+    if (r.kind === 'refused') return { text: T.staleButton, alert: true };
+    if (r.kind === 'corrected' && r.reassignedTo) {
+      const to = await this.db.officials.get(r.reassignedTo);
+      await this.office.send(chatId, T.passed(incidentId, `${to?.name ?? r.reassignedTo} (${place.name})`));
+      return { text: 'Передано' };
+    }
+    // The rules name nobody else (or the incident was answered meanwhile): the duty officer picks any official there.
+    const current = await this.db.bot.currentAssignment(incidentId);
+    if (!current) return { text: T.staleButton, alert: true };
+    const candidates = (await this.db.officials.all())
+      .filter((o) => o.id !== current.officialId && !o.away && o.municipalityId === place.id && (o.role === 'official' || o.role === 'supervisor'))
+      .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
+      .slice(0, 12);
+    if (candidates.length === 0) return { text: T.noColleagues, alert: true };
+    const epochData = { ...data, epoch: current.id };
+    await this.setSession(tgUser, { flow: 'reassign', incidentId, epoch: current.id, candidates: candidates.map((c) => c.id) });
+    const kb: InlineKeyboard = candidates.map((c, i) => [{ text: trimText(`${c.name} — ${c.position ?? ROLE_RU[c.role]}`, 60), callback_data: this.sign(epochData, 'pickColleague', String(i)) }]);
+    kb.push([{ text: 'Отмена', callback_data: this.sign(epochData, 'cancel') }]);
+    await this.office.send(chatId, T.chooseInMunicipality(incidentId, place.name), kb);
+    return { text: 'Выберите сотрудника' };
+  }
+
+  private async startReply(actor: Official, tgUser: string, chatId: string, data: CallbackData, chosen: ReplyStage | null = null): Promise<Answer> {
     const incident = await this.db.incidents.get(data.incidentId);
     if (!incident) return { text: T.staleButton, alert: true };
-    // The same suggestions as the press service's web page (src/replies/actions.ts).
-    const { stage, options } = await suggestReplies(this.db, incident, this.tz, null);
+    // The same suggestions as the press service's web page (src/replies/actions.ts); the stage is the official's choice.
+    const { stage, options } = await suggestReplies(this.db, incident, this.tz, chosen);
     await this.setSession(tgUser, { flow: 'reply', incidentId: incident.id, epoch: data.epoch, stage, options, draft: null, awaitingText: options.length === 0 });
     const kb: InlineKeyboard = [];
     if (options.length > 0) kb.push(options.map((_, i) => ({ text: `Шаблон ${i + 1}`, callback_data: this.sign(data, 'pickTemplate', String(i)) })));
+    kb.push(BOT_REPLY_STAGES.filter((x) => x !== stage).map((x) => ({ text: REPLY_STAGE_NAMES_RU[x], callback_data: this.sign(data, 'replyStage', x) })));
     kb.push([{ text: 'Свой текст', callback_data: this.sign(data, 'ownText') }, { text: 'Отмена', callback_data: this.sign(data, 'cancel') }]);
     const body = options.map((o, i) => `<b>${i + 1}.</b> ${escapeHtml(o.text)}`).join('\n\n');
-    await this.office.send(chatId, options.length > 0 ? `${T.chooseTemplate(incident.id)}\n\n${body}` : T.noTemplates(incident.id), kb);
+    const head = `${options.length > 0 ? T.chooseTemplate(incident.id) : T.noTemplates(incident.id)}\n${escapeHtml(W.stageNow(stage))}`;
+    await this.office.send(chatId, options.length > 0 ? `${head}\n\n${body}` : head, kb);
     void actor;
     return { text: 'Выберите ответ' };
   }
@@ -416,15 +600,17 @@ export class OfficialsBot {
       return { text: 'Отправлено на публикацию' };
     }
     const press = (await this.db.officials.all()).filter((o) => o.role === 'press' && o.telegramId);
+    const approvalText = await this.approvalText(incident, actor.name, check.text);
     let delivered = 0;
     for (const p of press) {
       if (!(await this.db.bot.botStartedAt(p.id))) continue;
-      const kb: InlineKeyboard = [[
-        { text: 'Одобрить', callback_data: signCallback(this.office.secret, { action: 'approve', incidentId, epoch: '0', arg: replyId }) },
-        { text: 'Изменить', callback_data: signCallback(this.office.secret, { action: 'pressEdit', incidentId, epoch: '0', arg: replyId }) },
-      ]];
+      const sign = (action: CallbackAction) => signCallback(this.office.secret, { action, incidentId, epoch: '0', arg: replyId });
+      const kb: InlineKeyboard = [
+        [{ text: B.approve, callback_data: sign('approve') }, { text: B.edit, callback_data: sign('pressEdit') }],
+        [{ text: B.return, callback_data: sign('pressReturn') }],
+      ];
       try {
-        await this.office.send(p.telegramId as string, T.approval(incidentId, actor.name, check.text), kb);
+        await this.office.send(p.telegramId as string, approvalText, kb);
         delivered++;
       } catch (err) {
         this.deps.log.warn('bot.approval-undeliverable', { incidentId, replyId, officialId: p.id, ...errorFields(err) });
@@ -440,14 +626,84 @@ export class OfficialsBot {
     const reply = await this.db.replies.get(data.arg);
     if (!reply || reply.incidentId !== data.incidentId) return { text: T.staleButton, alert: true };
     if (reply.status !== 'draft') return { text: T.alreadyDecided, alert: true };
+    const tgUser = String(q.from.id);
     if (data.action === 'pressEdit') {
-      await this.setSession(String(q.from.id), { flow: 'press-edit', incidentId: reply.incidentId, replyId: reply.id });
-      await this.office.send(chatId, T.askPressEdit(reply.incidentId));
+      await this.setSession(tgUser, { flow: 'press-edit', incidentId: reply.incidentId, replyId: reply.id });
+      await this.office.send(chatId, escapeHtml(W.askPressEdit(reply.incidentId)));
+      // The current text as a message of its own, to copy and correct.
+      await this.office.send(chatId, escapeHtml(reply.text));
       return { text: 'Напишите исправленный текст' };
     }
-    const result = await this.approveReply(actor, reply.incidentId, reply.id, null);
-    if (result.ok && q.message) await this.office.edit(String(q.message.chat.id), String(q.message.message_id), T.approved(reply.incidentId, reply.text));
+    if (data.action === 'pressReturn') {
+      await this.setSession(tgUser, { flow: 'press-return', incidentId: reply.incidentId, replyId: reply.id });
+      await this.office.send(chatId, escapeHtml(W.askReturnReason(reply.incidentId)));
+      return { text: 'Напишите, что исправить' };
+    }
+    let newText: string | null = null;
+    if (data.action === 'pressPublish') {
+      const s = await this.db.bot.session<Session>(tgUser, this.deps.now());
+      if (!s || s.flow !== 'press-edit' || s.replyId !== reply.id || !s.text) return { text: T.staleButton, alert: true };
+      newText = s.text;
+    }
+    const result = await this.approveReply(actor, reply.incidentId, reply.id, newText);
+    if (result.ok) {
+      if (newText !== null) await this.db.bot.clearSession(tgUser, this.deps.now());
+      const finalText = (await this.db.replies.get(reply.id))?.text ?? reply.text;
+      if (q.message) await this.office.edit(String(q.message.chat.id), String(q.message.message_id), T.approved(reply.incidentId, finalText)).catch(() => undefined);
+      await this.tellDrafter(reply, `${escapeHtml(W.approvedToOfficial(reply.incidentId, finalText !== reply.text))}${finalText !== reply.text ? `\n\n<b>${escapeHtml(W.finalText)}:</b>\n${escapeHtml(finalText)}` : ''}`);
+    }
     return { text: trimText(result.text, 190), alert: !result.ok };
+  }
+
+  /** The press service's approval message: who drafted it, where, the deadline, the citizen's words and the reply. */
+  private async approvalText(incident: { id: string; primaryMessageId: string; municipalityId: string | null; topic: string | null; responseDueAt: Date | null; firstResponseAt: Date | null }, who: string, text: string): Promise<string> {
+    const [message, municipalities] = await Promise.all([this.db.messages.get(incident.primaryMessageId), this.db.officials.municipalities()]);
+    const place = municipalities.find((m) => m.id === incident.municipalityId)?.name ?? NOT_SET.municipality;
+    const due = incident.firstResponseAt
+      ? W.firstResponseDone
+      : incident.responseDueAt
+        ? `${W.responseDue}: ${formatDeadline(incident.responseDueAt, this.deps.now(), this.tz)}`
+        : `${W.responseDue}: —`;
+    return [
+      `<b>${escapeHtml(W.approvalTitle(incident.id))}</b>`,
+      `Подготовил(а): ${escapeHtml(who)}`,
+      `Муниципалитет: ${escapeHtml(place)} · Тема: ${escapeHtml(topicName(incident.topic))}`,
+      escapeHtml(due),
+      '',
+      `<b>${escapeHtml(W.approvalCitizen)}:</b>`,
+      `<blockquote>${escapeHtml(trimText(message?.text ?? '', 1200))}</blockquote>`,
+      `<b>${escapeHtml(W.approvalReply)}:</b>`,
+      escapeHtml(text),
+    ].join('\n');
+  }
+
+  /** A message to the official who drafted a reply (approved, changed, returned); never throws. */
+  private async tellDrafter(reply: Pick<Reply, 'draftedBy' | 'incidentId' | 'id'>, html: string, keyboard?: InlineKeyboard): Promise<void> {
+    const id = drafterId(reply);
+    const o = id ? await this.db.officials.get(id) : null;
+    if (!o?.telegramId || !(await this.db.bot.botStartedAt(o.id))) return;
+    await this.office.send(o.telegramId, html, keyboard).catch((err: unknown) =>
+      this.deps.log.warn('bot.drafter-undeliverable', { incidentId: reply.incidentId, replyId: reply.id, officialId: o.id, ...errorFields(err) }),
+    );
+  }
+
+  /** The official learns that the press service returned the draft, and why; «Ответить» starts a new one. */
+  private async tellReturned(reply: Reply, reason: string): Promise<void> {
+    const current = await this.db.bot.currentAssignment(reply.incidentId);
+    const kb: InlineKeyboard | undefined = current
+      ? [[{ text: B.reply, callback_data: signCallback(this.office.secret, { action: 'reply', incidentId: reply.incidentId, epoch: current.id, arg: '' }) }]]
+      : undefined;
+    await this.tellDrafter(
+      reply,
+      [
+        `<b>${escapeHtml(W.returnedToOfficial(reply.incidentId))}</b>`,
+        `${escapeHtml(W.returnReason)}: ${escapeHtml(trimText(reason, 1000))}`,
+        '',
+        `<blockquote>${escapeHtml(reply.text)}</blockquote>`,
+        escapeHtml(W.tryAgain),
+      ].join('\n'),
+      kb,
+    );
   }
 
   /** The press service approves a draft (optionally with a new text): stored, then handed to `publish`. */

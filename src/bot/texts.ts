@@ -1,5 +1,6 @@
 /** Russian texts of the officials' bot and Telegram HTML helpers. Pure. */
 import { formatLocal } from '../domain/periods';
+import { endSentence, formatDuration } from '../domain/wording';
 import { escapeHtml } from '../lib/html';
 
 
@@ -12,16 +13,8 @@ export function trimText(s: string, max: number): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-/** "2 ч 05 мин", "45 мин", "3 дн 4 ч". */
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(0, Math.round(ms / 60_000));
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  if (days > 0) return `${days} дн ${hours} ч`;
-  if (hours > 0) return `${hours} ч ${String(mins).padStart(2, '0')} мин`;
-  return `${mins} мин`;
-}
+/** Durations ("2 ч 05 мин"), status and role names live in the one home of the wording (domain/wording.ts). */
+export { formatDuration, ROLE_NAMES_RU as ROLE_RU, STATUS_NAMES_RU as STATUS_RU } from '../domain/wording';
 
 /** "до 23.11.2026 13:00 (осталось 2 ч 05 мин)" or "(просрочено на …)", in the region's time zone. */
 export function formatDeadline(due: Date, now: Date, timeZone: string): string {
@@ -37,25 +30,6 @@ export function formatDateRu(at: Date, timeZone: string): string {
   return `${d} ${MONTHS_GENITIVE[m - 1]} ${y} г.`;
 }
 
-export const STATUS_RU: Record<string, string> = {
-  new: 'новое',
-  needs_review: 'на разборе',
-  classified: 'ожидает назначения',
-  assigned: 'назначено, не взято в работу',
-  in_progress: 'в работе',
-  answered: 'ответ опубликован',
-  resolved: 'решено',
-  closed: 'закрыто',
-};
-
-export const ROLE_RU: Record<string, string> = {
-  official: 'ответственный исполнитель',
-  supervisor: 'руководитель',
-  press: 'пресс-служба',
-  governor_office: 'Центр управления регионом',
-  admin: 'администратор',
-};
-
 export const T = {
   greet: (name: string, role: string, position: string | null) =>
     `Здравствуйте, ${escapeHtml(name)}!\nВы подключены к боту «Отклик» как ${escapeHtml(role)}${position ? ` (${escapeHtml(position)})` : ''}.\n\nСюда будут приходить обращения граждан, назначенные вам, с кнопками для работы. Срок первого ответа — 4 часа с момента публикации.\n\n/help — список команд.`,
@@ -66,6 +40,8 @@ export const T = {
     '/my — мои открытые обращения',
     '/overdue — обращения с истёкшим сроком ответа',
     '/stats — мои показатели за 30 дней',
+    '/triage — разбор обращений, в которых автоматический разбор не уверен (дежурный, главы муниципалитетов)',
+    '/cancel — отменить начатое действие (ответ, причину, обещание)',
     '/help — эта справка',
     '',
     'Кнопки под карточкой: «Взять в работу», «Ответить» (шаблон или свой текст), «Переназначить» коллеге, «Не наш вопрос» (с причиной), «Обещание» (срок), «Решено».',
@@ -89,8 +65,14 @@ export const T = {
   promiseSaved: (n: string, when: string) => `Обещание по обращению №${n} записано: ${when}. Напомню о сроке.`,
   chooseColleague: (n: string) => `Обращение №${n}: кому передать?`,
   noColleagues: 'Некому передать: в вашем муниципалитете нет других доступных сотрудников. Используйте «Не наш вопрос».',
-  passed: (n: string, to: string) => `Обращение №${n} передано: ${escapeHtml(to)}.`,
+  passed: (n: string, to: string) => `Обращение №${n} передано: ${escapeHtml(endSentence(to))}`,
   notRoutable: 'Не удалось найти другого ответственного. Обратитесь к дежурному Центра управления регионом.',
+  chooseMunicipality: (n: string) => `Обращение №${n}: муниципалитет не определён. Выберите муниципалитет — обращение уйдёт ответственному по правилам маршрутизации:`,
+  chooseInMunicipality: (n: string, place: string) => `Обращение №${n}: муниципалитет — ${escapeHtml(place)}. По правилам передать некому — выберите сотрудника:`,
+  sentToTriage: (n: string) => `Обращение №${n}: муниципалитет не определён, поэтому оно возвращено дежурному Центра управления регионом на разбор. Ваша причина передана вместе с ним.`,
+  returnedToTriage: (who: string, note: string) => `↩️ Возвращено на разбор: ${escapeHtml(who)} — «${escapeHtml(trimText(note, 300))}»`,
+  passedToYou: (n: string, who: string, note: string | null) =>
+    `Обращение №${n} передал(а) вам ${escapeHtml(who)}${note ? `. Причина: «${escapeHtml(trimText(note, 300))}»` : ''}.`,
   chooseTemplate: (n: string) => `Ответ на обращение №${n}. Выберите шаблон или напишите свой текст:`,
   noTemplates: (n: string) => `Ответ на обращение №${n}. Подходящих шаблонов нет — напишите свой текст:`,
   askOwnText: (n: string) => `Напишите текст ответа на обращение №${n} одним сообщением.`,
@@ -106,10 +88,16 @@ export const T = {
   alreadyDecided: 'Этот ответ уже согласован или отменён.',
   askPressEdit: (n: string) => `Напишите исправленный текст ответа на обращение №${n} одним сообщением — он будет одобрен и опубликован.`,
   cancelled: 'Действие отменено.',
+  /** A list capped at `shown` of `total`. */
+  shownOf: (shown: number, total: number) => `показаны ${shown} из ${total}`,
+  /** A dialogue button pressed after its dialogue ended (done, cancelled or replaced by another). */
+  alreadyDone: 'Уже выполнено.',
   nothingPending: 'Нет начатого действия. Используйте кнопки под карточкой обращения или /help.',
-  remind: (n: string, fraction: string, deadline: string) => `⏰ Напоминание: по обращению №${n} прошло ${fraction} срока первого ответа. Срок ${deadline}.`,
+  remind: (n: string, part: 'half' | 'three-quarters', deadline: string) =>
+    `⏰ Напоминание: по обращению №${n} ${part === 'half' ? 'прошла половина' : 'прошли три четверти'} срока первого ответа. Срок ${deadline}.`,
   resolutionWarn: (n: string, deadline: string) => `⏰ Приближается срок решения проблемы по обращению №${n}: ${deadline}.`,
   resolutionBreach: (n: string, deadline: string) => `❗ Истёк срок решения проблемы по обращению №${n} (${deadline}).`,
+  thanks: (n: string, text: string) => `🙏 <b>Благодарность</b> по обращению №${n}:\n<blockquote>${escapeHtml(trimText(text, 600))}</blockquote>`,
   promiseDue: (n: string, when: string, text: string) => `❗ Истёк срок обещания по обращению №${n}: «${escapeHtml(text)}» (срок ${when}). Отметьте «Решено» или запишите новое обещание.`,
 };
 

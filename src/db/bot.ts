@@ -46,13 +46,13 @@ export const botQueries = (sql: Sql) => {
     return ids.map((id) => at.get(id) ?? null);
   });
   const assignmentBatched = batcher(async (ids: string[]) => {
-    const r = await sql.query<{ incident_id: string; id: string; official_id: string }>(
-      `SELECT DISTINCT ON (a.incident_id) a.incident_id::text, a.id::text, a.official_id
+    const r = await sql.query<{ incident_id: string; id: string; official_id: string; reason: string }>(
+      `SELECT DISTINCT ON (a.incident_id) a.incident_id::text, a.id::text, a.official_id, a.reason
        FROM assignments a JOIN incidents i ON i.id = a.incident_id AND i.official_id = a.official_id
        WHERE a.incident_id = ANY($1::bigint[]) AND a.ended_at IS NULL ORDER BY a.incident_id, a.id DESC`,
       [ids],
     );
-    const current = new Map(r.rows.map((x) => [x.incident_id, { id: x.id, officialId: x.official_id }]));
+    const current = new Map(r.rows.map((x) => [x.incident_id, { id: x.id, officialId: x.official_id, reason: x.reason }]));
     return ids.map((id) => current.get(id) ?? null);
   });
   const promisesBatched = batcher(async (ids: string[]) => {
@@ -85,7 +85,24 @@ export const botQueries = (sql: Sql) => {
     botStartedAt: (officialId: string): Promise<Date | null> => startedBatched(officialId),
 
     /** The current (not ended) assignment of an incident: its id is the epoch of the incident's buttons. */
-    currentAssignment: (incidentId: string): Promise<{ id: string; officialId: string } | null> => assignmentBatched(incidentId),
+    currentAssignment: (incidentId: string): Promise<{ id: string; officialId: string; reason: string } | null> => assignmentBatched(incidentId),
+
+    /**
+     * The latest hand-over of an incident by a person: passed to another official (`incident.reassigned`) or back to
+     * the triage list (`incident.returned-to-triage`) — from whom, to whom, and the reason typed.
+     */
+    async lastHandover(incidentId: string): Promise<{ kind: 'reassigned' | 'returned-to-triage'; from: string | null; to: string | null; reason: string | null; note: string | null; actor: string } | null> {
+      const r = await sql.query<{ kind: string; data: Record<string, unknown>; actor: string }>(
+        `SELECT kind, data, actor FROM incident_events WHERE incident_id = $1 AND kind IN ('incident.reassigned', 'incident.returned-to-triage')
+         ORDER BY at DESC, id DESC LIMIT 1`,
+        [incidentId],
+      );
+      const x = r.rows[0];
+      if (!x) return null;
+      const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      const kind = x.kind === 'incident.reassigned' ? 'reassigned' : 'returned-to-triage';
+      return { kind, from: str(x.data.from), to: str(x.data.to), reason: str(x.data.reason), note: str(x.data.note), actor: x.actor };
+    },
 
     /** Taken into work: status in_progress and taken_at, once, by the assigned official; false otherwise. */
     async take(incidentId: string, officialId: string, at: Date): Promise<boolean> {
@@ -122,6 +139,27 @@ export const botQueries = (sql: Sql) => {
       return ins.rows[0].id;
     },
 
+    /**
+     * «Не наш вопрос» on an incident with no municipality: back to the duty officer's triage list (needs_review, no
+     * owner, the assignment ended). Its unfired response and resolution timers go too — routing after the triage
+     * schedules them again from the post's time. False when it moved on meanwhile.
+     */
+    async returnToTriage(incidentId: string, fromOfficialId: string, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET status = 'needs_review', official_id = NULL, taken_at = NULL, updated_at = $3
+         WHERE id = $1 AND official_id = $2 AND status IN ('assigned', 'in_progress') AND municipality_id IS NULL RETURNING id`,
+        [incidentId, fromOfficialId, at],
+      );
+      if (r.rows.length === 0) return false;
+      await sql.query('UPDATE assignments SET ended_at = $2 WHERE incident_id = $1 AND ended_at IS NULL', [incidentId, at]);
+      await sql.query(
+        `DELETE FROM incident_timers WHERE incident_id = $1 AND fired_at IS NULL
+           AND kind IN ('half', 'three-quarters', 'breach', 'resolution-warn', 'resolution-breach')`,
+        [incidentId],
+      );
+      return true;
+    },
+
     /** Resolved: status and resolved_at, and every open promise of the incident is kept. False if already closed. */
     async resolve(incidentId: string, at: Date): Promise<boolean> {
       const r = await sql.query(
@@ -131,6 +169,22 @@ export const botQueries = (sql: Sql) => {
       );
       if (r.rows.length === 0) return false;
       await sql.query('UPDATE promises SET kept_at = $2 WHERE incident_id = $1 AND kept_at IS NULL AND broken_at IS NULL', [incidentId, at]);
+      return true;
+    },
+
+    /**
+     * Undoes a resolution (issue 15, «Вернуть в работу»): only the resolution made at `resolvedAt` (a later one is
+     * not undone by an old button); the status the incident had before comes back, and the promises it kept are open again.
+     */
+    async reopen(incidentId: string, resolvedAt: Date, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET status = CASE WHEN first_response_at IS NOT NULL THEN 'answered' WHEN taken_at IS NOT NULL THEN 'in_progress' ELSE 'assigned' END,
+                resolved_at = NULL, updated_at = $3
+         WHERE id = $1 AND status = 'resolved' AND resolved_at = $2 RETURNING id`,
+        [incidentId, resolvedAt, at],
+      );
+      if (r.rows.length === 0) return false;
+      await sql.query('UPDATE promises SET kept_at = NULL WHERE incident_id = $1 AND kept_at = $2', [incidentId, resolvedAt]);
       return true;
     },
 
@@ -175,9 +229,9 @@ export const botQueries = (sql: Sql) => {
     },
 
     /** Open incidents of an official (all open ones for null), the oldest deadline first. */
-    async openIncidents(officialId: string | null, limit = 20): Promise<{ id: string; status: string; topic: string | null; municipalityId: string | null; responseDueAt: Date | null; firstResponseAt: Date | null }[]> {
+    async openIncidents(officialId: string | null, limit = 20): Promise<{ id: string; status: string; topic: string | null; municipalityId: string | null; responseDueAt: Date | null; firstResponseAt: Date | null; total: number }[]> {
       const r = await sql.query<Row>(
-        `SELECT id::text, status, topic, municipality_id, response_due_at, first_response_at FROM incidents
+        `SELECT id::text, status, topic, municipality_id, response_due_at, first_response_at, count(*) OVER ()::int AS total FROM incidents
          WHERE ($1::text IS NULL OR official_id = $1) AND status = ANY($2::text[]) AND official_id IS NOT NULL
          ORDER BY response_due_at NULLS LAST, id LIMIT $3`,
         [officialId, OPEN_STATUSES, limit],
@@ -189,6 +243,8 @@ export const botQueries = (sql: Sql) => {
         municipalityId: (x.municipality_id as string) ?? null,
         responseDueAt: (x.response_due_at as Date) ?? null,
         firstResponseAt: (x.first_response_at as Date) ?? null,
+        /** All the open incidents the query matched, beyond `limit` too. */
+        total: x.total as number,
       }));
     },
 

@@ -1,5 +1,6 @@
 /** Incidents, the messages attached to them, their assignments and their audit trail of events. */
 import type { Priority, TopicCode } from '../domain/types';
+import type { IncidentKind } from '../domain/kinds';
 import type { Analysis } from '../../classifiers';
 import { batcher } from '../lib/batch';
 import { batchedById } from './by-id';
@@ -13,7 +14,9 @@ export type IncidentStatus =
   | 'in_progress'
   | 'answered'
   | 'resolved'
-  | 'closed';
+  | 'closed'
+  /** Triage found it is not an appeal: kept for the audit trail, out of the statistics. */
+  | 'dismissed';
 
 /** Statuses in which an incident still waits for someone. */
 export const OPEN_STATUSES: IncidentStatus[] = ['new', 'needs_review', 'classified', 'assigned', 'in_progress', 'answered'];
@@ -23,6 +26,8 @@ export const OPEN_LIST = OPEN_STATUSES.map((x) => `'${x}'`).join(', ');
 export interface Incident {
   id: string;
   status: IncidentStatus;
+  /** Complaint, question or proposal: every appeal runs on the same clock. */
+  kind: IncidentKind;
   primaryMessageId: string;
   authorId: string | null;
   topic: TopicCode | null;
@@ -57,7 +62,7 @@ export interface IncidentEvent {
   data: Record<string, unknown>;
 }
 
-const COLUMNS = `id::text, status, primary_message_id::text, author_id::text, topic, subtopic, municipality_id, priority,
+const COLUMNS = `id::text, status, kind, primary_message_id::text, author_id::text, topic, subtopic, municipality_id, priority,
   analysis, official_id, opened_at, detected_at, classified_at, assigned_at, taken_at, acknowledged_at,
   first_response_at, resolved_at, escalated_at, response_due_at, resolution_due_at, authors_count, messages_count,
   resonant, updated_at`;
@@ -67,6 +72,7 @@ const d = (v: unknown) => (v as Date | null) ?? null;
 const toIncident = (r: Row): Incident => ({
   id: r.id as string,
   status: r.status as IncidentStatus,
+  kind: ((r.kind as IncidentKind) ?? 'complaint'),
   primaryMessageId: r.primary_message_id as string,
   authorId: (r.author_id as string) ?? null,
   topic: (r.topic as TopicCode) ?? null,
@@ -110,6 +116,9 @@ export interface Assignment {
 
 /** What `saveClassification` records for one incident. */
 export interface ClassificationRecord {
+  /** 'needs_review': the analysis is unsure (or found no place), so a person decides before it is routed. */
+  status: 'classified' | 'needs_review';
+  kind: IncidentKind;
   topic: TopicCode | null;
   subtopic: string | null;
   municipalityId: string | null;
@@ -130,13 +139,16 @@ export const incidentQueries = (sql: Sql) => {
     async (items: { id: string; c: ClassificationRecord; at: Date; event: Record<string, unknown> }[]) => {
       const r = await sql.query<{ id: string }>(
         `WITH u AS (
-           UPDATE incidents i SET status = 'classified', topic = x.topic, subtopic = x.subtopic,
+           UPDATE incidents i SET status = x.status, kind = x.kind, topic = x.topic, subtopic = x.subtopic,
                   municipality_id = x.municipality_id, priority = x.priority, classified_at = x.at, updated_at = x.at
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-                AS x(id, topic, subtopic, municipality_id, priority, at, event)
-           WHERE i.id = x.id AND i.status = 'new' RETURNING i.id, x.at, x.event)
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
+                       $8::text[], $9::text[])
+                AS x(id, topic, subtopic, municipality_id, priority, at, event, status, kind)
+           WHERE i.id = x.id AND i.status = 'new' RETURNING i.id, i.status, x.at, x.event)
          INSERT INTO incident_events (incident_id, kind, actor, at, data)
-         SELECT id, 'incident.classified', 'system', at, event::jsonb FROM u RETURNING incident_id::text AS id`,
+         SELECT id, CASE WHEN status = 'needs_review' THEN 'incident.needs-review' ELSE 'incident.classified' END, 'system', at,
+                event::jsonb
+         FROM u RETURNING incident_id::text AS id`,
         [
           items.map((x) => x.id),
           items.map((x) => x.c.topic),
@@ -145,6 +157,8 @@ export const incidentQueries = (sql: Sql) => {
           items.map((x) => x.c.priority),
           items.map((x) => x.at),
           items.map((x) => JSON.stringify(x.event)),
+          items.map((x) => x.c.status),
+          items.map((x) => x.c.kind),
         ],
       );
       const saved = new Set(r.rows.map((x) => x.id));
@@ -331,7 +345,10 @@ export const incidentQueries = (sql: Sql) => {
            -- Counted on: the added messages, and the added authors none of its messages had (by the author index:
            -- a mass complaint of hundreds of messages is not read again for each repeat).
            UPDATE incidents i SET messages_count = i.messages_count + c.added, authors_count = i.authors_count + c.authors,
-                                  resonant = i.authors_count + c.authors >= $15, updated_at = c.at
+                                  resonant = i.authors_count + c.authors >= $15,
+                                  -- A mass complaint is high priority whenever it becomes one, not only if it was one at classify.
+                                  priority = CASE WHEN i.authors_count + c.authors >= $15 THEN 'high' ELSE i.priority END,
+                                  updated_at = c.at
            FROM (
              SELECT g.incident_id, g.at, g.added,
                     (SELECT count(DISTINCT x)::int FROM unnest(g.authors) x
@@ -355,7 +372,7 @@ export const incidentQueries = (sql: Sql) => {
       return new Map(r.rows.map((x) => [x.message_id, { incidentId: x.incident_id, opened: x.opened }]));
     },
 
-    /** Saves topic, place and priority; only a 'new' incident changes. */
+    /** Saves kind, topic, place and priority, and whether a person must review it first; only a 'new' incident changes. */
     saveClassification: (id: string, c: ClassificationRecord, at: Date, event: Record<string, unknown>): Promise<boolean> =>
       classifyBatched({ id, c, at, event }),
 
@@ -423,6 +440,59 @@ export const incidentQueries = (sql: Sql) => {
         [before, limit],
       );
       return r.rows.map((x) => ({ incidentId: x.id, officialId: x.official_id }));
+    },
+
+    /**
+     * The incident a message of `authorId` thanks: the latest of theirs (as first author or attached) answered or
+     * resolved since `since`, or null.
+     */
+    async thankedBy(authorId: string, since: Date): Promise<{ id: string; officialId: string | null } | null> {
+      const r = await sql.query<{ id: string; official_id: string | null }>(
+        `SELECT i.id::text, i.official_id FROM incidents i
+         WHERE i.id IN (SELECT m.incident_id FROM messages m WHERE m.author_id = $1 AND m.status IN ('incident', 'attached'))
+           AND i.status IN ('answered', 'resolved', 'closed')
+           AND greatest(i.first_response_at, i.resolved_at) >= $2
+         ORDER BY greatest(i.first_response_at, i.resolved_at) DESC, i.id DESC LIMIT 1`,
+        [authorId, since],
+      );
+      return r.rows[0] ? { id: r.rows[0].id, officialId: r.rows[0].official_id } : null;
+    },
+
+    /**
+     * A person's decision on an incident waiting in triage: its kind, topic, place and priority, and on to
+     * assignment ('classified'). False when it is no longer waiting (decided by someone else meanwhile).
+     */
+    async confirmTriage(id: string, c: { kind: IncidentKind; topic: TopicCode; municipalityId: string | null; priority: Priority }, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET status = 'classified', kind = $2, topic = $3, municipality_id = $4, priority = $5,
+                classified_at = $6, updated_at = $6
+         WHERE id = $1 AND status = 'needs_review' RETURNING id`,
+        [id, c.kind, c.topic, c.municipalityId, c.priority, at],
+      );
+      return r.rows.length > 0;
+    },
+
+    /** Triage found it is not an appeal: 'dismissed' (closed, out of the statistics). False when no longer waiting. */
+    async dismiss(id: string, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET status = 'dismissed', closed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'needs_review' RETURNING id`,
+        [id, at],
+      );
+      return r.rows.length > 0;
+    },
+
+    /**
+     * Changes kind, topic, place or priority of an incident that is not closed (a person's correction; the owner
+     * stays). Only the given fields change; false when the incident is closed or gone.
+     */
+    async correct(id: string, c: { kind?: IncidentKind; topic?: TopicCode; municipalityId?: string | null; priority?: Priority }, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE incidents SET kind = coalesce($2, kind), topic = coalesce($3, topic),
+                municipality_id = CASE WHEN $4::boolean THEN $5::text ELSE municipality_id END, priority = coalesce($6, priority), updated_at = $7
+         WHERE id = $1 AND status IN (${OPEN_LIST}) RETURNING id`,
+        [id, c.kind ?? null, c.topic ?? null, c.municipalityId !== undefined, c.municipalityId ?? null, c.priority ?? null, at],
+      );
+      return r.rows.length > 0;
     },
 
     /** Counts by status (metrics). */

@@ -16,6 +16,8 @@ import { sourceQueries } from './sources';
 import { webhookEventQueries } from './webhook-events';
 import { botQueries } from './bot';
 import { timerQueries } from './timers';
+import { correctionQueries } from './corrections';
+import { triageQueries } from './triage';
 import { createPgliteSql, createPgSql, type Sql } from './sql';
 
 /** Every query module over one Sql handle (or one transaction). */
@@ -36,6 +38,8 @@ export function queries(sql: Sql) {
     users: userQueries(sql),
     bot: botQueries(sql),
     timers: timerQueries(sql),
+    corrections: correctionQueries(sql),
+    triage: triageQueries(sql),
   };
 }
 

@@ -1,11 +1,19 @@
 /** Messages: every normalized post or comment, unique on platform + external id. */
 import type { Platform, RawMessage, ReplyTarget } from '../domain/types';
 import type { Analysis } from '../../classifiers';
+import { isIncidentKind, kindOf } from '../domain/kinds';
 import { batcher } from '../lib/batch';
 import { batchedById } from './by-id';
 import type { Sql } from './sql';
 
-export type MessageStatus = 'received' | 'not_complaint' | 'complaint' | 'incident' | 'attached';
+/** 'complaint': an appeal (complaint, question or proposal) on its way to an incident; 'gratitude': thanks, no clock. */
+export type MessageStatus = 'received' | 'not_complaint' | 'complaint' | 'incident' | 'attached' | 'gratitude';
+
+/** The status detect gives a message by its analysis. */
+export const detectedStatus = (a: Analysis): MessageStatus => {
+  const kind = kindOf(a);
+  return isIncidentKind(kind) ? 'complaint' : kind === 'gratitude' ? 'gratitude' : 'not_complaint';
+};
 
 export interface Message {
   id: string;
@@ -67,7 +75,7 @@ export const messageQueries = (sql: Sql) => {
        WHERE m.id = u.id AND m.status = 'received' RETURNING m.id::text`,
       [
         items.map((x) => x.id),
-        items.map((x) => (x.analysis.complaint ? 'complaint' : 'not_complaint')),
+        items.map((x) => detectedStatus(x.analysis)),
         items.map((x) => x.analysis.complaintScore),
         items.map((x) => JSON.stringify(x.analysis)),
         items.map((x) => x.at),
@@ -154,6 +162,20 @@ export const messageQueries = (sql: Sql) => {
     saveDetection: (id: string, analysis: Analysis, at: Date): Promise<boolean> => saveDetectionBatched({ id, analysis, at }),
 
     /**
+     * Records thanks: status 'gratitude', its author, and the incident it thanks (or none). Only a 'received'
+     * message changes; false when a retry finds it done.
+     */
+    async saveGratitude(id: string, analysis: Analysis, authorId: string, thankedIncidentId: string | null, at: Date): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE messages SET status = 'gratitude', complaint_score = $2, analysis = $3::jsonb, detected_at = $4, author_id = $5,
+                incident_id = $6
+         WHERE id = $1 AND status = 'received' RETURNING id`,
+        [id, analysis.complaintScore, JSON.stringify(analysis), at, authorId, thankedIncidentId],
+      );
+      return r.rows.length > 0;
+    },
+
+    /**
      * Ids of messages in `status` received between `since` and `before`, oldest first (for reconcile). Read by
      * arrival time: no index on status, so that status changes stay HOT updates (migration 0008).
      */
@@ -163,6 +185,25 @@ export const messageQueries = (sql: Sql) => {
         [status, since, before, limit],
       );
       return r.rows.map((x) => x.id);
+    },
+
+    /** Thanks recorded for an incident (detect links them with an 'incident.thanked' event), oldest first. Escape texts and names. */
+    async thanksFor(incidentId: string): Promise<{ id: string; text: string; authorName: string | null; platform: Platform; publishedAt: Date }[]> {
+      const r = await sql.query<Row>(
+        // By the incident's events (indexed by incident): no index on messages.incident_id, whose updates stay HOT.
+        `SELECT m.id::text, m.text, m.author_name, m.platform, m.published_at
+         FROM incident_events e JOIN messages m ON m.id = (e.data ->> 'messageId')::bigint
+         WHERE e.incident_id = $1 AND e.kind = 'incident.thanked' AND m.status = 'gratitude'
+         ORDER BY m.published_at, m.id LIMIT 50`,
+        [incidentId],
+      );
+      return r.rows.map((x) => ({
+        id: x.id as string,
+        text: x.text as string,
+        authorName: (x.author_name as string) ?? null,
+        platform: x.platform as Platform,
+        publishedAt: x.published_at as Date,
+      }));
     },
 
     /** Counts by status (metrics). */

@@ -86,6 +86,58 @@ export const notificationQueries = (sql: Sql) => {
       return r.rows.map(toNotification);
     },
 
+    /**
+     * Claims one delivered card for an edit: true (and `edited_at` set to `at`) when it was last sent or edited at
+     * least `minGapMs` before `at`. Atomic, so two processes never both edit one card in the same minute.
+     */
+    async claimEdit(k: Key, at: Date, minGapMs: number): Promise<boolean> {
+      const r = await sql.query(
+        `UPDATE notifications SET edited_at = $4, refresh_wanted_at = NULL
+         WHERE incident_id = $1 AND official_id = $2 AND kind = $3 AND coalesce(edited_at, sent_at) <= $5 RETURNING kind`,
+        [k.incidentId, k.officialId, k.kind, at, new Date(at.getTime() - minGapMs)],
+      );
+      return r.rows.length > 0;
+    },
+
+    /** Records an edit made at once (a button press): the card clock counts from it. */
+    async markEdited(k: Key, at: Date): Promise<void> {
+      await sql.query(
+        `UPDATE notifications SET edited_at = greatest(coalesce(edited_at, $4), $4), refresh_wanted_at = NULL
+         WHERE incident_id = $1 AND official_id = $2 AND kind = $3`,
+        [k.incidentId, k.officialId, k.kind, at],
+      );
+    },
+
+    /** A change the card could not show yet (edited under a minute ago): the card clock edits it next. */
+    async wantRefresh(k: Key, at: Date): Promise<void> {
+      await sql.query(
+        `UPDATE notifications SET refresh_wanted_at = $4 WHERE incident_id = $1 AND official_id = $2 AND kind = $3`,
+        [k.incidentId, k.officialId, k.kind, at],
+      );
+    },
+
+    /**
+     * Delivered cards (and escalation copies) of actionable incidents that should be edited now: the countdown of an
+     * unanswered incident is `everyMs` old, or the incident changed (or a change waits) since the last edit. Never
+     * one edited under `minGapMs` ago; cards of officials who passed the incident on are left alone.
+     */
+    async cardsToRefresh(now: Date, everyMs: number, minGapMs: number, limit = 500): Promise<Key[]> {
+      const r = await sql.query<{ incident_id: string; official_id: string; kind: string }>(
+        `SELECT n.incident_id::text, n.official_id, n.kind
+         FROM incidents i JOIN notifications n ON n.incident_id = i.id
+         WHERE i.status IN ('assigned', 'in_progress', 'answered')
+           AND n.kind IN ('card', 'escalation') AND n.status = 'sent' AND n.message_id IS NOT NULL
+           AND (n.official_id = i.official_id OR n.kind = 'escalation')
+           AND coalesce(n.edited_at, n.sent_at) <= $2
+           AND ((i.first_response_at IS NULL AND i.status <> 'answered' AND coalesce(n.edited_at, n.sent_at) <= $3)
+                OR i.updated_at > coalesce(n.edited_at, n.sent_at)
+                OR n.refresh_wanted_at IS NOT NULL)
+         ORDER BY coalesce(n.edited_at, n.sent_at) LIMIT $4`,
+        [now, new Date(now.getTime() - minGapMs), new Date(now.getTime() - everyMs), limit],
+      );
+      return r.rows.map((x) => ({ incidentId: x.incident_id, officialId: x.official_id, kind: x.kind }));
+    },
+
     /** All notifications of an incident, oldest first. */
     async forIncident(incidentId: string): Promise<Notification[]> {
       const r = await sql.query<Record<string, unknown>>(

@@ -1,4 +1,5 @@
 /** Replies to citizens: drafted, approved, published under the post (the response time), or failed. */
+import type { ReplyTarget } from '../domain/types';
 import type { Sql } from './sql';
 
 export type ReplyStatus = 'draft' | 'approved' | 'published' | 'failed' | 'cancelled';
@@ -18,6 +19,28 @@ export interface Reply {
   externalId: string | null;
   attempts: number;
   lastError: string | null;
+}
+
+/** A post of an incident a reply can go under (one per author). */
+export interface ReplyTargetPost {
+  messageId: string;
+  platform: string;
+  authorName: string | null;
+  publishedAt: Date;
+  /** The beginning of the citizen's text (escape it when shown). */
+  excerpt: string;
+  replyTarget: ReplyTarget;
+  isPrimary: boolean;
+}
+
+/** A chosen post of a reply, and whether the reply is published under it. */
+export interface ReplyPublication {
+  messageId: string;
+  status: 'pending' | 'published';
+  externalId: string | null;
+  publishedAt: Date | null;
+  platform: string;
+  replyTarget: ReplyTarget | null;
 }
 
 /** An open incident in the press service's queue. */
@@ -102,12 +125,96 @@ export const replyQueries = (sql: Sql) => ({
     return r.rows.length > 0;
   },
 
+  /** A draft sent back to the official (press: «Вернуть на доработку»): cancelled; false if it is not a draft any more. */
+  async returnDraft(id: string): Promise<boolean> {
+    const r = await sql.query(`UPDATE replies SET status = 'cancelled' WHERE id = $1 AND status = 'draft' RETURNING id`, [id]);
+    return r.rows.length > 0;
+  },
+
   /** Records the publication, and the incident's first response when it is the first; false if already done. */
   async markPublished(id: string, externalId: string, at: Date): Promise<boolean> {
     const r = await sql.query<{ incident_id: string; stage: string | null }>(
       `UPDATE replies SET status = 'published', published_at = $3, external_id = $2, attempts = attempts + 1, last_error = NULL
        WHERE id = $1 AND status IN ('approved', 'failed') RETURNING incident_id::text, stage`,
       [id, externalId, at],
+    );
+    const row = r.rows[0];
+    if (!row) return false;
+    await sql.query(
+      `UPDATE incidents SET first_response_at = coalesce(first_response_at, $2),
+              acknowledged_at = CASE WHEN $3 = 'ack' THEN coalesce(acknowledged_at, $2) ELSE acknowledged_at END,
+              status = CASE WHEN status IN ('assigned', 'in_progress', 'classified', 'needs_review', 'new') THEN 'answered' ELSE status END,
+              updated_at = $2
+       WHERE id = $1`,
+      [row.incident_id, at, row.stage],
+    );
+    return true;
+  },
+
+  /**
+   * The posts a reply to an incident can go under (issue 15): of each author, their first message with a reply target
+   * (a repeat of the same author is answered once), the incident's primary message first, then by publication time.
+   */
+  async replyTargets(incidentId: string): Promise<ReplyTargetPost[]> {
+    const r = await sql.query<Row>(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (coalesce(m.author_id::text, m.platform || ':' || m.author_platform_id))
+                m.id::text AS message_id, m.platform, m.author_name, m.published_at, left(m.text, 240) AS excerpt, m.reply_target,
+                m.id = i.primary_message_id AS is_primary
+         FROM incident_messages im JOIN messages m ON m.id = im.message_id JOIN incidents i ON i.id = im.incident_id
+         WHERE im.incident_id = $1 AND m.reply_target IS NOT NULL
+         ORDER BY coalesce(m.author_id::text, m.platform || ':' || m.author_platform_id), m.id = i.primary_message_id DESC, m.published_at, m.id) t
+       ORDER BY is_primary DESC, published_at, message_id::bigint`,
+      [incidentId],
+    );
+    return r.rows.map((x) => ({
+      messageId: x.message_id as string,
+      platform: x.platform as string,
+      authorName: (x.author_name as string) ?? null,
+      publishedAt: x.published_at as Date,
+      excerpt: x.excerpt as string,
+      replyTarget: x.reply_target as ReplyTarget,
+      isPrimary: x.is_primary as boolean,
+    }));
+  },
+
+  /** Chooses the posts a reply goes under (once: a retry or a second call adds nothing new). */
+  async setTargets(replyId: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await sql.query(
+      `INSERT INTO reply_publications (reply_id, message_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+      [replyId, messageIds],
+    );
+  },
+
+  /** The chosen posts of a reply with where to answer and whether it is published there. */
+  async publications(replyId: string): Promise<ReplyPublication[]> {
+    const r = await sql.query<Row>(
+      `SELECT p.message_id::text, p.status, p.external_id, p.published_at, m.platform, m.reply_target
+       FROM reply_publications p JOIN messages m ON m.id = p.message_id WHERE p.reply_id = $1 ORDER BY p.message_id`,
+      [replyId],
+    );
+    return r.rows.map((x) => ({
+      messageId: x.message_id as string,
+      status: x.status as 'pending' | 'published',
+      externalId: (x.external_id as string) ?? null,
+      publishedAt: (x.published_at as Date) ?? null,
+      platform: x.platform as string,
+      replyTarget: (x.reply_target as ReplyTarget) ?? null,
+    }));
+  },
+
+  /**
+   * Records the publication under one post (false if already recorded: once each). The first publication of any
+   * reply is the incident's response: it stops the clock, as `markPublished` does for the reply as a whole.
+   */
+  async markTargetPublished(replyId: string, messageId: string, externalId: string, at: Date): Promise<boolean> {
+    const r = await sql.query<{ incident_id: string; stage: string | null }>(
+      `WITH p AS (
+         UPDATE reply_publications SET status = 'published', external_id = $3, published_at = $4
+         WHERE reply_id = $1 AND message_id = $2 AND status = 'pending' RETURNING reply_id)
+       SELECT r.incident_id::text, r.stage FROM replies r JOIN p ON p.reply_id = r.id`,
+      [replyId, messageId, externalId, at],
     );
     const row = r.rows[0];
     if (!row) return false;

@@ -3,6 +3,7 @@
  * (never stored twice). Runs on PostgreSQL 15+ and PGlite. Definitions are written once, below.
  */
 import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
+import { NOT_SET_ALONE } from '../domain/wording';
 import { OPEN_LIST } from './incidents';
 import type { Sql } from './sql';
 
@@ -13,7 +14,7 @@ export function statsDefinitions(targetMinutes: number, minIncidents: number): {
     {
       term: 'Время ответа',
       text:
-        'От публикации поста гражданина до первого ответа, опубликованного под этим постом (first_response_at − opened_at). ' +
+        'От публикации поста гражданина до первого ответа, опубликованного под этим постом. ' +
         'Промежуточный ответ («обращение принято, разбираемся») тоже считается ответом: он опубликован и гражданин его видит.',
     },
     {
@@ -137,7 +138,8 @@ function params() {
 }
 
 function whereClause(f: StatsFilter, p: (v: unknown) => string, alias = 'i'): string {
-  const parts = [`${alias}.opened_at >= ${p(f.from)}`, `${alias}.opened_at < ${p(f.to)}`];
+  // A post the duty officer's triage found not to be an appeal ('dismissed', never answered) is no incident here.
+  const parts = [`${alias}.opened_at >= ${p(f.from)}`, `${alias}.opened_at < ${p(f.to)}`, `${alias}.status <> 'dismissed'`];
   if (f.municipalityId) parts.push(`${alias}.municipality_id = ${p(f.municipalityId)}`);
   if (f.topic) parts.push(`${alias}.topic = ${p(f.topic)}`);
   if (f.officialId) parts.push(`${alias}.official_id = ${p(f.officialId)}`);
@@ -638,9 +640,9 @@ export const statsQueries = (sql: Sql) => ({
 function labelFor(group: StatsGroup, key: string | null, labels: Map<string, string>): string {
   switch (group) {
     case 'municipality':
-      return key === null ? 'Не определено' : (labels.get(key) ?? key);
+      return key === null ? NOT_SET_ALONE.municipality : (labels.get(key) ?? key);
     case 'official':
-      return key === null ? 'Не назначено' : (labels.get(key) ?? key);
+      return key === null ? NOT_SET_ALONE.official : (labels.get(key) ?? key);
     case 'topic':
       return key === null ? 'Тема не определена' : (TOPIC_NAMES_RU[key as TopicCode] ?? key);
     case 'day':

@@ -2,7 +2,8 @@
 import type { OverdueItem, StatsRow } from '../db/stats';
 import { formatTarget } from '../db/stats';
 import { formatLocal } from '../domain/periods';
-import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
+import { formatMinutes, NOT_SET_ALONE, topicName } from '../domain/wording';
+import { escapeHtml } from '../lib/html';
 
 export type DigestKind = 'daily' | 'weekly';
 
@@ -19,20 +20,12 @@ export interface DigestInput {
   dashboardUrl?: string | null;
 }
 
-/** Escapes text for Telegram's HTML parse mode (it refuses unescaped <, > and &). */
-export function escapeTelegramHtml(s: unknown): string {
-  return String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** Escapes text for Telegram's HTML parse mode (it refuses unescaped <, > and &): the one escaper, lib/html.ts. */
+export const escapeTelegramHtml = escapeHtml;
 
 const e = escapeTelegramHtml;
 const pct = (s: number | null) => (s === null ? '—' : `${Math.round(s * 100)} %`);
-function dur(min: number | null): string {
-  if (min === null) return '—';
-  const m = Math.round(min);
-  if (m < 60) return `${m} мин`;
-  if (m < 1440) return `${Math.floor(m / 60)} ч ${String(m % 60).padStart(2, '0')} мин`;
-  return `${Math.floor(m / 1440)} д ${Math.floor((m % 1440) / 60)} ч`;
-}
+const dur = (min: number | null) => formatMinutes(min, ' ');
 const oneLine = (s: string, max: number) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
@@ -66,9 +59,9 @@ export function buildDigest(d: DigestInput, opts: { worstOverdue?: number; worst
     lines.push('', '<b>Самые долгие без ответа:</b>');
     for (const i of d.overdue.items.slice(0, opts.worstOverdue ?? 5)) {
       const link = d.dashboardUrl ? `<a href="${e(`${d.dashboardUrl.replace(/\/$/, '')}/incidents/${i.id}`)}">№${e(i.id)}</a>` : `№${e(i.id)}`;
-      const topic = i.topic ? (TOPIC_NAMES_RU[i.topic as TopicCode] ?? i.topic) : 'без темы';
+      const topic = topicName(i.topic, true);
       lines.push(
-        `• ${link} ${e(i.municipalityName ?? 'муниципалитет не определён')}, ${e(topic)} — просрочено на ${e(dur(i.overdueMinutes))}` +
+        `• ${link} ${e(i.municipalityName ?? NOT_SET_ALONE.municipality)}, ${e(topic)} — просрочено на ${e(dur(i.overdueMinutes))}` +
           `${i.officialName ? `, ${e(i.officialName)}` : ''}\n  «${e(oneLine(i.excerpt, 90))}»`,
       );
     }

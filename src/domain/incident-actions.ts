@@ -16,6 +16,19 @@ export function mayActOn(actor: Official, owner: Official | null): boolean {
   return actor.id === owner.id || (owner.supervisorId !== null && actor.id === owner.supervisorId);
 }
 
+/**
+ * Who works the triage list (incidents the analysis was unsure of): the control centre (governor's office,
+ * administrators, duty officers) for every municipality, a municipality's head (supervisor) for their own.
+ */
+export function mayTriage(actor: Pick<Official, 'role' | 'duty' | 'municipalityId'>): boolean {
+  return DISPATCHER_ROLES.has(actor.role) || actor.duty || (actor.role === 'supervisor' && actor.municipalityId !== null);
+}
+
+/** The municipality a triager is limited to (a municipality's head), or null for the whole region. */
+export function triageScope(actor: Pick<Official, 'role' | 'duty' | 'municipalityId'>): string | null {
+  return DISPATCHER_ROLES.has(actor.role) || actor.duty ? null : actor.municipalityId;
+}
+
 /** The press service and the control centre approve replies drafted by officials. */
 export function mayApproveReplies(actor: Pick<Official, 'role'>): boolean {
   return actor.role === 'press' || DISPATCHER_ROLES.has(actor.role);
@@ -82,9 +95,12 @@ export function parsePromise(input: string, now: Date, timeZone: string): Parsed
   return { kind: 'ok', dueAt: due, text: text.slice(0, 500) };
 }
 
-/** Which kind of reply fits now: "решено" after resolution, a promise with its date, else "принято в работу". */
-export function replyStageFor(status: string, hasOpenPromise: boolean): ReplyStage {
+/**
+ * Which kind of reply fits now: "решено" after resolution, a promise with its date, else "принято в работу" —
+ * unless the citizen was already told so (an acknowledgement was published): then the next stage, a promise.
+ */
+export function replyStageFor(status: string, hasOpenPromise: boolean, acknowledged = false): ReplyStage {
   if (status === 'resolved' || status === 'closed') return 'resolved';
-  if (hasOpenPromise) return 'promise';
+  if (hasOpenPromise || acknowledged) return 'promise';
   return 'ack';
 }

@@ -25,7 +25,10 @@ export interface Messenger {
 
 /** The incident cards already in officials' chats: `refresh` re-renders them in place (safe to repeat). */
 export interface CardBoard {
-  refresh(incidentId: string): Promise<void>;
+  /** `auto`: a change nobody waits for (a follow-up post, a reminder moment): at most one edit a card a minute. */
+  refresh(incidentId: string, opts?: { auto?: boolean }): Promise<void>;
+  /** The card clock: edits the cards whose countdown is `everyMs` old or that changed since; returns how many. */
+  refreshDue?(everyMs: number): Promise<number>;
 }
 
 /** Publishes a reply under the citizen's post; returns the platform's id of the reply. */

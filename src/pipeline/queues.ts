@@ -26,9 +26,15 @@ export type NotifyKind =
   | 'remind-half'
   | 'remind-three-quarters'
   | 'escalation'
+  /** At start-up, many breaches due at once: one list to each duty officer instead of a card each (anchored on one incident). */
+  | 'escalation-summary'
+  /** An incident the analysis was unsure of, to a duty officer: the triage message with its buttons. */
+  | 'triage'
   | 'resolution-warn'
   | 'resolution-breach'
-  | `promise-due-${string}`;
+  | `promise-due-${string}`
+  /** A citizen's thanks (the message id) shown to the official of the incident it thanks. */
+  | `thanks-${string}`;
 
 export interface JobData {
   ingest: { sourceId: string };
@@ -37,8 +43,11 @@ export interface JobData {
   classify: { incidentId: string };
   assign: { incidentId: string };
   notify: { incidentId: string; officialId: string; kind: NotifyKind };
-  /** `promiseId` only for kind 'promise-due' (absent otherwise, so the older job ids stay the same). */
-  sla: { incidentId: string; kind: TimerKind; promiseId?: string };
+  /**
+   * `promiseId` only for kind 'promise-due' (absent otherwise, so the older job ids stay the same); `summarized`: a
+   * breach of the start-up backlog, of which the duty officers get one list (src/timers/sweep.ts), not a card each.
+   */
+  sla: { incidentId: string; kind: TimerKind; promiseId?: string; summarized?: true };
   publish: { replyId: string };
   maintenance: { task: 'reconcile' };
 }

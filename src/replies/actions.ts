@@ -9,6 +9,8 @@ import type { Incident } from '../db/incidents';
 import type { OfficialRole } from '../db/officials';
 import type { Reply } from '../db/replies';
 import { mayApproveReplies, mayPublishDirectly, replyStageFor } from '../domain/incident-actions';
+import { REPLY_WORDS } from '../domain/wording';
+import { escapeHtml } from '../lib/html';
 import type { Logger } from '../log';
 import type { Messenger } from '../pipeline/ports';
 import type { Queues } from '../pipeline/queues';
@@ -69,7 +71,11 @@ export async function loadReplyContext(db: Db, incident: Incident, timezone: str
       deadline: openPromise?.dueAt ?? incident.resolutionDueAt,
       timezone,
     },
-    defaultStage: replyStageFor(incident.status, openPromise !== null),
+    defaultStage: replyStageFor(
+      incident.status,
+      openPromise !== null,
+      incident.acknowledgedAt !== null || replies.some((r) => r.stage === 'ack' && (r.status === 'published' || r.status === 'approved')),
+    ),
     replies,
   };
 }
@@ -95,7 +101,7 @@ export async function submitReply(
   deps: ReplyDeps,
   actor: ReplyActor,
   incident: Pick<Incident, 'id' | 'authorId'>,
-  draft: { templateId: string | null; stage: ReplyStage; text: string },
+  draft: { templateId: string | null; stage: ReplyStage; text: string; targets?: string[] },
 ): Promise<SubmitResult> {
   const { db } = deps;
   if (draft.templateId !== null && !templateSet().byId.has(draft.templateId)) return { kind: 'refused', reason: 'unknown-template' };
@@ -107,6 +113,8 @@ export async function submitReply(
   const by = actorTag(actor);
   const replyId = await db.tx(async (tx) => {
     const id = await tx.replies.create({ incidentId: incident.id, templateId: draft.templateId, stage: draft.stage, text: check.text, draftedBy: by, approvedBy: direct ? by : null }, at);
+    // The posts chosen on the press page (none chosen: every author's post, decided at publication).
+    if (draft.targets?.length) await tx.replies.setTargets(id, draft.targets);
     await tx.incidents.addEvent(incident.id, 'reply.drafted', by, at, { replyId: id, templateId: draft.templateId, stage: draft.stage });
     if (direct) await tx.incidents.addEvent(incident.id, 'reply.approved', by, at, { replyId: id });
     return id;
@@ -157,6 +165,35 @@ export async function approveReply(deps: ReplyDeps, actor: ReplyActor, replyId: 
 }
 
 /**
+ * «Вернуть на доработку»: the press service sends a draft back to the official with a reason (stored with the
+ * event); the draft is cancelled, and the official prepares a new reply. Only the press service and the control centre.
+ */
+export async function returnReply(
+  deps: ReplyDeps,
+  actor: ReplyActor,
+  replyId: string,
+  reason: string,
+): Promise<{ kind: 'returned'; reply: Reply } | { kind: 'refused'; reason: 'not-allowed' | 'not-found' | 'already-decided' | 'too-short' }> {
+  if (!mayApproveReplies(actor)) return { kind: 'refused', reason: 'not-allowed' };
+  const reply = await deps.db.replies.get(replyId);
+  if (!reply) return { kind: 'refused', reason: 'not-found' };
+  const note = reason.replace(/\s+/g, ' ').trim().slice(0, 1000);
+  if (note.length < 3) return { kind: 'refused', reason: 'too-short' };
+  const at = deps.now();
+  const ok = await deps.db.tx(async (tx) => {
+    if (!(await tx.replies.returnDraft(replyId))) return false;
+    await tx.incidents.addEvent(reply.incidentId, 'reply.returned', actorTag(actor), at, { replyId, reason: note });
+    return true;
+  });
+  if (!ok) return { kind: 'refused', reason: 'already-decided' };
+  deps.log.info('reply.returned', { incidentId: reply.incidentId, replyId });
+  return { kind: 'returned', reply };
+}
+
+/** The official who drafted a reply (`drafted_by` = `official:<id>`), or null for anyone else. */
+export const drafterId = (r: Pick<Reply, 'draftedBy'>): string | null => (r.draftedBy.startsWith('official:') ? r.draftedBy.slice('official:'.length) : null);
+
+/**
  * "Повторить": a reply whose publication failed for good goes to `publish` again, under a new job id
  * (BullMQ ignores an add while the failed job is stored). Only the press service and the control centre.
  */
@@ -172,7 +209,7 @@ export async function retryReply(deps: ReplyDeps, actor: ReplyActor, replyId: st
   return { kind: 'retried', jobId };
 }
 
-const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string);
+const esc = escapeHtml;
 
 /** Pure: the press service's Telegram message about a reply that could not be published (ids and the error only). */
 export function failedReplyText(incidentId: string, platform: string, error: string, dashboardUrl: string | undefined): string {
@@ -185,6 +222,31 @@ export function failedReplyText(incidentId: string, platform: string, error: str
       ? `Проверьте текст и нажмите «Повторить»: <a href="${esc(link)}">${esc(link)}</a>`
       : `Проверьте текст и нажмите «Повторить» на странице «Ответы» панели «Отклик».`,
   ].join('\n');
+}
+
+/**
+ * Tells the official who drafted a reply that went through the press service's approval that it is published
+ * (with the final text when the press service changed it). Never throws; false when nobody was told.
+ */
+export async function reportPublishedReply(
+  deps: { db: Db; log: Logger; messenger: Messenger | null },
+  reply: Pick<Reply, 'id' | 'incidentId' | 'draftedBy' | 'approvedBy' | 'text'>,
+  targets: number,
+): Promise<boolean> {
+  const id = drafterId(reply);
+  if (!deps.messenger || !id || !reply.approvedBy || reply.approvedBy === reply.draftedBy) return false;
+  try {
+    const o = await deps.db.officials.get(id);
+    if (!o?.telegramId || !(await deps.db.bot.botStartedAt(o.id))) return false;
+    const edited = (await deps.db.incidents.events(reply.incidentId)).some((e) => e.kind === 'reply.approved' && e.data.replyId === reply.id && e.data.edited === true);
+    const lines = [esc(REPLY_WORDS.publishedToOfficial(reply.incidentId, targets))];
+    if (edited) lines.push('', `<b>${esc(REPLY_WORDS.finalText)}:</b>`, esc(reply.text));
+    await deps.messenger.sendText(o.telegramId, lines.join('\n'));
+    return true;
+  } catch (err) {
+    deps.log.warn('reply.published-report-failed', { incidentId: reply.incidentId, replyId: reply.id, errName: (err as Error).name });
+    return false;
+  }
 }
 
 /** Tells the press service (officials with the press role who started the bot) about a failed publication. Never throws. */

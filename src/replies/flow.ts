@@ -28,7 +28,7 @@ export function replyVars(c: ReplyContext): TemplateVars {
     citizenName: firstName && /^[А-ЯЁ][а-яё-]+$/.test(firstName) ? firstName : null,
     municipality: c.municipalityName ?? undefined,
     address: c.place ?? c.municipalityName ?? undefined,
-    body: c.municipalityName ? `администрация муниципального образования ${c.municipalityName}` : 'Правительство Республики',
+    body: c.municipalityName ? `администрация муниципального образования «${c.municipalityName}»` : 'Правительство Республики',
     position: c.ownerPosition ?? undefined,
     deadline: c.deadline ? formatDateRu(c.deadline, c.timezone) : undefined,
     incidentNumber: `№${c.incidentId}`,

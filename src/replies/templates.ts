@@ -248,7 +248,21 @@ export function render(template: Template, vars: TemplateVars): string {
   if (missing.length > 0) {
     throw new Error(`reply template ${template.id}: missing value for ${missing.map((v) => `"${v}"`).join(', ')}`);
   }
-  return tidyText(template.compiled(data));
+  const text = tidyText(template.compiled(data));
+  const area = (vars.municipality ?? '').replace(/\s+/g, ' ').trim();
+  return data.address && data.address === area ? areaNotAddress(text, area) : text;
+}
+
+/**
+ * Without a street named in the complaint the address falls back to the municipality (flow.ts replyVars), and
+ * «по адресу город Абакан» or «участок город Абакан» is not Russian: the municipality is named as an area instead.
+ */
+function areaNotAddress(text: string, area: string): string {
+  const esc = area.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const where = `в муниципальном образовании «${area}»`;
+  return text
+    .replace(new RegExp(`по адресу ${esc}`, 'g'), where)
+    .replace(new RegExp(`(^|\\s)([Уу]часток|[Пп]лощадку|[Тт]ерриторию) ${esc}`, 'g'), `$1$2 ${where}`);
 }
 
 /** Whitespace and punctuation clean-up applied to every rendered reply. */

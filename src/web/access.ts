@@ -14,13 +14,7 @@ export interface Viewer extends Account {
   readOnly: boolean;
 }
 
-export const ROLE_NAMES_RU: Record<Account['role'], string> = {
-  official: 'ответственный исполнитель',
-  supervisor: 'руководитель',
-  press: 'пресс-служба',
-  governor_office: 'аппарат главы региона',
-  admin: 'администратор',
-};
+export { ROLE_NAMES_RU } from '../domain/wording';
 
 /** The scope of an account. */
 export function scopeOf(a: Account): Scope {

@@ -9,8 +9,7 @@ import type { Db } from '../db';
 import type { Logger } from '../log';
 import { toViewer, type Viewer } from './access';
 import { DUMMY_HASH, hashPassword, newToken, signToken, tokenHash, unsignToken, verifyPassword } from './passwords';
-import { escapeHtml } from '../lib/html';
-import { html, page } from './html';
+import { html, page, sendStrictPage } from './html';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +21,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers without sign-in. */
     public?: boolean;
+  }
+  interface FastifyInstance {
+    /** The region's name, for the header of pages rendered outside a route's own deps (403, 404). */
+    otklikRegionName: string;
   }
 }
 
@@ -98,6 +101,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
 
   app.decorateRequest('viewer', null);
   app.decorateRequest('csrfToken', null);
+  app.decorate('otklikRegionName', deps.regionName);
   app.addHook('onRequest', async (req, reply) => {
     const value = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     const pub = isPublic(req);
@@ -114,6 +118,8 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     if (wantsPage(req)) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 302);
     return reply.status(401).header('cache-control', 'no-store').send({ error: 'Требуется вход в систему' });
   });
+  // After the hook, so an unknown address asks for sign-in first (nothing is told about what exists).
+  app.setNotFoundHandler(async (req, reply) => notFound(req, reply));
 
   const loginPage = (error: string | null, next: string, login = '') =>
     page(
@@ -198,8 +204,33 @@ export function viewerOf(req: FastifyRequest): Viewer {
   return req.viewer;
 }
 
-/** 403 in the caller's language: a page or JSON. */
+/** An error page in the normal frame (header, navigation, «Выйти»), so a person can go on from it. */
+function errorPage(req: FastifyRequest, reply: FastifyReply, status: 400 | 403 | 404, detail?: string) {
+  const [title, text] =
+    status === 403
+      ? ['Нет доступа', 'Эта страница или эти данные вне вашей зоны ответственности. Если доступ нужен для работы, обратитесь к администратору системы.']
+      : status === 404
+        ? ['Страница не найдена', 'Такой страницы нет: возможно, ссылка устарела или в адресе опечатка.']
+        : ['Неверные условия отбора', `${detail ? `${detail}. ` : ''}Исправьте период или фильтры либо откройте страницу из меню.`];
+  const body = html`<div class="card error-page"><p class="muted small">Ошибка ${status}</p><h1>${title}</h1><p>${text}</p>
+    <p class="actions"><a class="button" href="/">На главную</a> <a class="button secondary" href="/incidents">К обращениям</a></p></div>`;
+  return sendStrictPage(reply, page({ title, viewer: req.viewer, regionName: req.server.otklikRegionName ?? '' }, body), status);
+}
+
+/** 403 in the caller's language: a page for page routes, JSON for the API. */
 export function forbidden(req: FastifyRequest, reply: FastifyReply) {
-  if (wantsPage(req)) return reply.status(403).type('text/html; charset=utf-8').send(`<!doctype html><meta charset="utf-8"><p>${escapeHtml('Нет доступа к этим данным.')}</p><p><a href="/">На главную</a></p>`);
+  if (wantsPage(req)) return errorPage(req, reply, 403);
   return reply.status(403).send({ error: 'Нет доступа к этим данным' });
+}
+
+/** 400 in the caller's language: a page for page routes, `body` as JSON for the API. */
+export function badRequest(req: FastifyRequest, reply: FastifyReply, body: { error: string } & Record<string, unknown>) {
+  if (wantsPage(req)) return errorPage(req, reply, 400, body.error);
+  return reply.status(400).send(body);
+}
+
+/** 404 in the caller's language: a page for page routes, JSON for the API. */
+export function notFound(req: FastifyRequest, reply: FastifyReply) {
+  if (wantsPage(req)) return errorPage(req, reply, 404);
+  return reply.status(404).send({ error: 'Не найдено' });
 }

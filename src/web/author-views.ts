@@ -1,6 +1,7 @@
 /** The page of name-only author suggestions (issue 4), in Russian. Every name passes through escapeHtml via `html`. */
 import type { AuthorSuggestion, SuggestedAuthor } from '../db/author-suggestions';
 import { formatLocal } from '../domain/periods';
+import { platformName } from '../domain/wording';
 import { formatInt, formatShare, html, safeUrl, type RawHtml } from './html';
 import { postButton } from './press-views';
 
@@ -28,11 +29,9 @@ export function reasonInWords(reason: string): string {
   return words.length ? `Совпадение по имени: ${words.join(', ')}` : reason;
 }
 
-const PLATFORM_NAMES: Record<string, string> = { vk: 'ВКонтакте', telegram: 'Telegram', web: 'сайт' };
-
 function authorCell(a: SuggestedAuthor): RawHtml {
   const accounts = a.accounts.map((x) => {
-    const name = PLATFORM_NAMES[x.platform] ?? x.platform;
+    const name = platformName(x.platform);
     const link = safeUrl(x.profileUrl);
     return link ? html`<a href="${link}" rel="noopener noreferrer" target="_blank">${name}</a>` : html`${name}`;
   });
@@ -54,14 +53,14 @@ export function authorSuggestionsBody(
     После объединения сообщения и обращения обоих авторов будут числиться за одним человеком.</p>
   ${items.length === 0
     ? html`<p class="ok-note">Новых предложений нет.</p>`
-    : html`<table class="author-suggestions"><thead><tr><th>Первый автор</th><th>Второй автор</th><th>Сходство имён</th><th>Почему предложено</th><th>Решение</th></tr></thead><tbody>
+    : html`<div class="table-wrap"><table class="author-suggestions"><thead><tr><th>Первый автор</th><th>Второй автор</th><th>Сходство имён</th><th>Почему предложено</th><th>Решение</th></tr></thead><tbody>
     ${items.map(
       (s) => html`<tr data-suggestion="${s.id}"><td>${authorCell(s.a)}</td><td>${authorCell(s.b)}</td>
         <td class="num">${formatShare(s.score)}</td>
         <td>${reasonInWords(s.reason)}<div class="muted small">предложено ${formatLocal(s.createdAt, o.tz)}</div></td>
         <td class="nowrap">${postButton(`/authors/suggestions/${s.id}/confirm`, o.csrf, 'Это один человек')}
           ${postButton(`/authors/suggestions/${s.id}/reject`, o.csrf, 'Разные люди', 'secondary')}</td></tr>`,
-    )}</tbody></table>
+    )}</tbody></table></div>
     <div class="pager">${o.offset > 0 ? html`<a href="/authors/suggestions?offset=${Math.max(o.offset - o.limit, 0)}">← предыдущие</a>` : ''}
       ${o.offset + o.limit < total ? html`<a href="/authors/suggestions?offset=${o.offset + o.limit}">следующие →</a>` : ''}</div>`}
   </div>`;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import { mayManageAuthors, type Viewer } from './access';
-import { csrfOk, forbidden, viewerOf } from './auth';
+import { badRequest, csrfOk, forbidden, viewerOf } from './auth';
 import { AUTHOR_NOTICES, authorSuggestionsBody } from './author-views';
 import { page, sendStrictPage } from './html';
 
@@ -67,7 +67,7 @@ export async function registerAuthorSuggestions(app: FastifyInstance, deps: Auth
     const viewer = manager(req, reply);
     if (!viewer) return reply;
     const q = ListQuery.safeParse(req.query);
-    if (!q.success) return reply.status(400).send({ error: 'Некорректные параметры' });
+    if (!q.success) return badRequest(req, reply, { error: 'Некорректные параметры' });
     const list = await db.authorSuggestions.pending({ limit: PAGE_SIZE, offset: q.data.offset });
     const body = authorSuggestionsBody(list.items, list.total, {
       csrf: req.csrfToken ?? '',

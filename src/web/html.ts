@@ -4,6 +4,7 @@ import { mayManageAuthors, ROLE_NAMES_RU } from './access';
 
 import type { FastifyReply } from 'fastify';
 import { escapeHtml } from '../lib/html';
+import { mayTriage } from '../domain/incident-actions';
 
 /** Headers of the pages that need no inline style (press service, authors): nothing but our own files runs. */
 const STRICT_PAGE_HEADERS = {
@@ -52,41 +53,17 @@ export function safeUrl(url: string | null | undefined): string | null {
   }
 }
 
-/** '87 %' (or '—' when there is nothing to measure). */
-export function formatShare(share: number | null): string {
-  return share === null ? '—' : `${Math.round(share * 100)}\u00a0%`;
-}
-
-/** '45 мин', '3 ч 05 мин', '2 д 4 ч' (or '—'). */
-export function formatMinutes(minutes: number | null): string {
-  if (minutes === null || !Number.isFinite(minutes)) return '—';
-  const m = Math.round(minutes);
-  if (m < 60) return `${m}\u00a0мин`;
-  if (m < 24 * 60) return `${Math.floor(m / 60)}\u00a0ч ${String(m % 60).padStart(2, '0')}\u00a0мин`;
-  const d = Math.floor(m / 1440);
-  const h = Math.floor((m % 1440) / 60);
-  return h ? `${d}\u00a0д ${h}\u00a0ч` : `${d}\u00a0д`;
-}
+/** Durations, shares and status names come from the one home of the wording (re-exported for the pages). */
+export { formatMinutes, formatShare, STATUS_NAMES_RU } from '../domain/wording';
 
 /** '1 234' with a non-breaking space. */
 export const formatInt = (n: number) => n.toLocaleString('ru-RU').replace(/\s/g, '\u00a0');
-
-export const STATUS_NAMES_RU: Record<string, string> = {
-  new: 'новое',
-  needs_review: 'требует разбора',
-  classified: 'классифицировано',
-  assigned: 'назначено',
-  in_progress: 'в работе',
-  answered: 'дан ответ',
-  resolved: 'решено',
-  closed: 'закрыто',
-};
 
 export interface PageOptions {
   title: string;
   viewer: Viewer | null;
   regionName: string;
-  active?: 'overview' | 'incidents' | 'stats' | 'press' | 'authors';
+  active?: 'overview' | 'incidents' | 'triage' | 'stats' | 'press' | 'authors';
   scripts?: string[];
   styles?: string[];
 }
@@ -101,12 +78,12 @@ export function page(o: PageOptions, body: RawHtml): string {
     : '';
   return `<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(o.title)} — Отклик</title><link rel="stylesheet" href="/assets/style.css">
+<title>${escapeHtml(o.title)} — Отклик</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/style.css">
 ${(o.styles ?? []).map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`).join('')}
 ${(o.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}" defer></script>`).join('')}
 </head><body>
 <header class="top"><div class="brand"><b>Отклик</b> <span class="muted">· ${escapeHtml(o.regionName)}</span></div>
-${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${nav('/stats', 'stats', 'Статистика')}${nav('/press', 'press', 'Ответы гражданам')}${mayManageAuthors(o.viewer) ? nav('/authors/suggestions', 'authors', 'Авторы') : ''}</nav>`.__html : ''}
+${o.viewer ? html`<nav>${nav('/', 'overview', 'Обзор')}${nav('/incidents', 'incidents', 'Обращения')}${mayTriage(o.viewer) && !o.viewer.readOnly ? nav('/triage', 'triage', 'Разбор') : ''}${nav('/stats', 'stats', 'Статистика')}${nav('/press', 'press', 'Ответы гражданам')}${mayManageAuthors(o.viewer) ? nav('/authors/suggestions', 'authors', 'Авторы') : ''}</nav>`.__html : ''}
 ${render(who)}</header>
 <main>${body.__html}</main>
 </body></html>`;

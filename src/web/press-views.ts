@@ -1,24 +1,16 @@
 /** Server-rendered pages of the press service (Russian). Every citizen's text passes through escapeHtml via `html`. */
 import type { Incident } from '../db/incidents';
-import type { PressQueueIncident, PressQueueReply, Reply } from '../db/replies';
+import type { PressQueueIncident, PressQueueReply, Reply, ReplyTargetPost } from '../db/replies';
 import { formatLocal } from '../domain/periods';
-import { TOPIC_NAMES_RU, type TopicCode } from '../domain/types';
+import { NOT_SET, NOT_SET_ALONE, platformName, REPLY_STAGE_NAMES_RU, REPLY_STATUS_NAMES_RU, REPLY_TARGET_WORDS, statusName, topicName } from '../domain/wording';
 import type { ReplyOption } from '../replies/flow';
 import { REPLY_STAGES, type ReplyStage } from '../replies/templates';
-import { formatMinutes, html, safeUrl, STATUS_NAMES_RU, type RawHtml } from './html';
+import { formatMinutes, html, safeUrl, type RawHtml } from './html';
+import { actorName } from './views';
 
 /** Reply stages as the press service calls them. */
-export const STAGE_NAMES_RU: Record<ReplyStage, string> = {
-  ack: 'Принято в работу',
-  clarify: 'Запрос уточнения',
-  promise: 'Обещание со сроком',
-  resolved: 'Решено',
-  redirect: 'Перенаправление',
-  refusal: 'Отказ с объяснением',
-};
-
-const PLATFORM_NAMES: Record<string, string> = { vk: 'ВКонтакте', telegram: 'Telegram', web: 'сайт' };
-const REPLY_STATUS_RU: Record<string, string> = { draft: 'на согласовании', approved: 'публикуется', published: 'опубликован', failed: 'не опубликован', cancelled: 'отменён' };
+export const STAGE_NAMES_RU = REPLY_STAGE_NAMES_RU as Record<ReplyStage, string>;
+const REPLY_STATUS_RU = REPLY_STATUS_NAMES_RU;
 
 /** Outcomes shown after a form (Post/Redirect/Get). */
 export const NOTICES: Record<string, string> = {
@@ -39,6 +31,7 @@ export const REFUSALS: Record<string, string> = {
   'not-found': 'Ответ не найден.',
   'not-failed': 'Этот ответ не нуждается в повторной публикации.',
   closed: 'Обращение закрыто: ответ через эту форму уже не отправить.',
+  'no-targets': 'Отметьте хотя бы одно сообщение, под которым опубликовать ответ.',
   csrf: 'Форма устарела. Обновите страницу и повторите действие.',
 };
 
@@ -58,8 +51,6 @@ export function failureInWords(error: string | null): string {
   return 'Техническая ошибка при публикации.';
 }
 
-const topicName = (t: string | null) => (t ? (TOPIC_NAMES_RU[t as TopicCode] ?? t) : 'тема не определена');
-
 /** "осталось 2 ч 05 мин" / "просрочено на 40 мин" with the deadline. */
 function deadline(due: Date | null, now: Date, tz: string): RawHtml {
   if (!due) return html`<span class="muted">срок не задан</span>`;
@@ -69,7 +60,7 @@ function deadline(due: Date | null, now: Date, tz: string): RawHtml {
     : html`<span class="due late">просрочено на ${formatMinutes(-left)}</span><div class="muted small">срок был ${formatLocal(due, tz)}</div>`;
 }
 
-const place = (x: PressQueueIncident) => html`${x.municipalityName ?? 'муниципалитет не определён'}<div class="muted small">${topicName(x.topic)}</div>`;
+const place = (x: PressQueueIncident) => html`${x.municipalityName ?? NOT_SET_ALONE.municipality}<div class="muted small">${topicName(x.topic, true)}</div>`;
 const num = (x: PressQueueIncident) =>
   html`<a href="/press/incidents/${x.incidentId}">№${x.incidentId}</a>${x.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}${x.escalated ? html` <span class="badge esc">эскалация</span>` : ''}`;
 
@@ -97,34 +88,34 @@ export function pressQueueBody(
     </div>
     ${failed.length
       ? html`<div class="card alert" id="failed"><h2>Не удалось опубликовать (${failed.length})</h2>
-      <table class="press failed"><thead><tr><th>№</th><th>Муниципалитет · тема</th><th>Текст ответа</th><th>Причина</th><th></th></tr></thead><tbody>
+      <div class="table-wrap"><table class="press failed stack"><thead><tr><th>№</th><th>Муниципалитет · тема</th><th>Текст ответа</th><th>Причина</th><th></th></tr></thead><tbody>
       ${failed.map(
-        (r) => html`<tr data-reply="${r.replyId}"><td class="nowrap">${num(r)}<div class="muted small">${PLATFORM_NAMES[r.platform] ?? r.platform}</div></td><td>${place(r)}</td>
+        (r) => html`<tr data-reply="${r.replyId}"><td class="nowrap">${num(r)}<div class="muted small">${platformName(r.platform)}</div></td><td>${place(r)}</td>
           <td class="excerpt">${r.replyText}</td>
           <td class="small"><span class="bad-text">${failureInWords(r.lastError)}</span><div class="muted">${r.lastError ?? ''} · попыток: ${r.attempts}</div></td>
           <td class="actions">${o.mayApprove ? postButton(`/press/replies/${r.replyId}/retry`, o.csrf, 'Повторить') : ''}
             <a class="button secondary" href="/press/incidents/${r.incidentId}">Открыть</a></td></tr>`,
-      )}</tbody></table></div>`
+      )}</tbody></table></div></div>`
       : ''}
     <div class="card" id="drafts"><h2>На согласовании (${drafts.length})</h2>
     ${drafts.length === 0
       ? html`<p class="muted">Черновиков нет.</p>`
-      : html`<table class="press drafts"><thead><tr><th>№</th><th>Муниципалитет · тема</th><th>Подготовил(а)</th><th>Текст ответа</th><th></th></tr></thead><tbody>
+      : html`<div class="table-wrap"><table class="press drafts stack"><thead><tr><th>№</th><th>Муниципалитет · тема</th><th>Подготовил(а)</th><th>Текст ответа</th><th></th></tr></thead><tbody>
       ${drafts.map(
-        (r) => html`<tr data-reply="${r.replyId}"><td class="nowrap">${num(r)}</td><td>${place(r)}</td><td>${r.officialName ?? '—'}<div class="muted small">${formatLocal(r.createdAt, o.tz)}</div></td>
+        (r) => html`<tr data-reply="${r.replyId}"><td class="nowrap">${num(r)}</td><td>${place(r)}</td><td data-label="Подготовил(а)">${r.officialName ?? '—'}<div class="muted small">${formatLocal(r.createdAt, o.tz)}</div></td>
           <td class="excerpt">${r.replyText}</td>
           <td class="actions"><a class="button" href="/press/incidents/${r.incidentId}">${o.mayApprove ? 'Проверить и одобрить' : 'Открыть'}</a></td></tr>`,
-      )}</tbody></table>`}
+      )}</tbody></table></div>`}
     </div>
     <div class="card" id="awaiting"><h2>Ждут ответа (${q.awaiting.length})</h2>
     ${q.awaiting.length === 0
       ? html`<p class="ok-note">Все обращения получили ответ.</p>`
-      : html`<table class="press awaiting"><thead><tr><th>№</th><th>Срок ответа</th><th>Муниципалитет · тема</th><th>Ответственный</th><th>Текст обращения</th><th></th></tr></thead><tbody>
+      : html`<div class="table-wrap"><table class="press awaiting stack"><thead><tr><th>№</th><th>Срок ответа</th><th>Муниципалитет · тема</th><th>Ответственный</th><th>Текст обращения</th><th></th></tr></thead><tbody>
       ${q.awaiting.map(
-        (x) => html`<tr data-incident="${x.incidentId}"><td class="nowrap">${num(x)}<div class="muted small">${PLATFORM_NAMES[x.platform] ?? x.platform}</div></td>
-          <td class="nowrap">${deadline(x.responseDueAt, o.now, o.tz)}</td><td>${place(x)}</td><td>${x.officialName ?? 'не назначен'}</td>
+        (x) => html`<tr data-incident="${x.incidentId}"><td class="nowrap">${num(x)}<div class="muted small">${platformName(x.platform)}</div></td>
+          <td class="nowrap">${deadline(x.responseDueAt, o.now, o.tz)}</td><td>${place(x)}</td><td data-label="Ответственный">${x.officialName ?? NOT_SET.official}</td>
           <td class="excerpt">${x.excerpt}</td><td class="actions"><a class="button" href="/press/incidents/${x.incidentId}">Ответить</a></td></tr>`,
-      )}</tbody></table>`}
+      )}</tbody></table></div>`}
     </div>`;
 }
 
@@ -141,6 +132,10 @@ export interface PressIncidentView {
   selected: ReplyOption | null;
   /** Text to keep in the editor after a refusal. */
   text: string | null;
+  /** The incident's posts a reply can go under (one per author); a list of checkboxes when more than one. */
+  posts?: ReplyTargetPost[];
+  /** The posts chosen in a refused form (null: all, the default). */
+  chosenPosts?: string[] | null;
   csrf: string;
   mayApprove: boolean;
   mayPublishDirectly: boolean;
@@ -149,6 +144,23 @@ export interface PressIncidentView {
   error: string | null;
   tz: string;
   now: Date;
+  /** Officials' names by id: who drafted a reply. */
+  officialNames?: Map<string, string>;
+}
+
+/** Where a reply to a resonant incident goes: a checkbox per author's post, all checked unless chosen otherwise. */
+function targetsField(v: PressIncidentView): RawHtml | '' {
+  const posts = v.posts ?? [];
+  if (posts.length < 2) return '';
+  const checked = (id: string) => (v.chosenPosts ? v.chosenPosts.includes(id) : true);
+  return html`<fieldset class="targets"><legend>${REPLY_TARGET_WORDS.legend(posts.length)}</legend>
+    <input type="hidden" name="targetsShown" value="1">
+    ${posts.map(
+      (p) => html`<label class="target"><input type="checkbox" name="target" value="${p.messageId}" ${checked(p.messageId) ? html`checked` : ''}>
+        <span>${platformName(p.platform)} · ${p.authorName ?? 'автор не указан'} · ${formatLocal(p.publishedAt, v.tz)}${p.isPrimary ? html` <span class="muted small">(первое сообщение)</span>` : ''}
+        <span class="muted small excerpt">${p.excerpt}</span></span></label>`,
+    )}
+    <p class="muted small">${REPLY_TARGET_WORDS.hint}</p></fieldset>`;
 }
 
 /** One incident: the citizen's post, the thread, then the draft to approve or the editor with suggestions. */
@@ -180,7 +192,8 @@ export function pressIncidentBody(v: PressIncidentView): RawHtml {
       <input type="hidden" name="templateId" value="${v.selected?.templateId ?? ''}">
       <label for="reply-text">Текст ответа <span class="muted small">(можно исправить перед отправкой)</span></label>
       <textarea id="reply-text" name="text" rows="7" maxlength="4000" required placeholder="Выберите вариант выше или напишите свой текст">${editorText}</textarea>
-      <div class="preview"><div class="muted small">Так ответ увидит гражданин под своим сообщением (${PLATFORM_NAMES[v.message.platform] ?? v.message.platform}):</div>
+      ${targetsField(v)}
+      <div class="preview"><div class="muted small">Так ответ увидит гражданин под своим сообщением (${platformName(v.message.platform)}):</div>
         <div class="bubble" id="reply-preview">${editorText || html`<span class="muted">Текст ответа появится здесь</span>`}</div></div>
       <div class="submit"><button type="submit">${submitLabel}</button>
         <span class="muted small">${v.mayPublishDirectly ? 'Ответ уйдёт под сообщение гражданина; время публикации станет временем ответа.' : 'Ответ уйдёт на согласование в пресс-службу.'}</span></div>
@@ -188,7 +201,7 @@ export function pressIncidentBody(v: PressIncidentView): RawHtml {
 
   const draftCard = draft
     ? html`<div class="card draft" id="draft"><h2>Черновик на согласовании</h2>
-      <p class="muted small">Подготовил(а): ${draft.draftedBy.replace(/^official:/, '')} · ${formatLocal(draft.createdAt, v.tz)}${draft.stage ? html` · ${STAGE_NAMES_RU[draft.stage as ReplyStage] ?? draft.stage}` : ''}</p>
+      <p class="muted small">Подготовил(а): ${actorName(draft.draftedBy, v.officialNames) || 'сотрудник'} · ${formatLocal(draft.createdAt, v.tz)}${draft.stage ? html` · ${STAGE_NAMES_RU[draft.stage as ReplyStage] ?? draft.stage}` : ''}</p>
       ${v.mayApprove
         ? html`<form method="post" action="/press/replies/${draft.id}/approve" class="reply-form">
           <input type="hidden" name="csrf" value="${v.csrf}">
@@ -202,17 +215,17 @@ export function pressIncidentBody(v: PressIncidentView): RawHtml {
 
   return html`<p class="crumbs"><a href="/press">← Очередь ответов</a></p>
   <div class="titlebar"><h1>Ответ на обращение №${i.id}</h1>
-    <span class="badge">${STATUS_NAMES_RU[i.status] ?? i.status}</span>${i.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}${i.escalatedAt ? html` <span class="badge esc">эскалация</span>` : ''}
+    <span class="badge">${statusName(i.status)}</span>${i.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}${i.escalatedAt ? html` <span class="badge esc">эскалация</span>` : ''}
     ${i.firstResponseAt ? html`<span class="ok-note small">Первый ответ опубликован ${formatLocal(i.firstResponseAt, v.tz)}</span>` : html`<span class="small">Срок ответа: ${deadline(i.responseDueAt, v.now, v.tz)}</span>`}</div>
   ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
   ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
   <div class="press-grid">
     <div>
       <div class="card"><h2>Сообщение гражданина</h2>
-        <article class="message"><div class="meta">${PLATFORM_NAMES[v.message.platform] ?? v.message.platform} · ${v.message.authorName ?? 'автор не указан'} · ${formatLocal(v.message.publishedAt, v.tz)}${link ? html` · <a href="${link}" rel="noopener noreferrer" target="_blank">открыть источник</a>` : ''}</div>
+        <article class="message"><div class="meta">${platformName(v.message.platform)} · ${v.message.authorName ?? 'автор не указан'} · ${formatLocal(v.message.publishedAt, v.tz)}${link ? html` · <a href="${link}" rel="noopener noreferrer" target="_blank">открыть источник</a>` : ''}</div>
           <div class="text">${v.message.text}</div></article>
-        <table class="facts small"><tr><th>Муниципалитет</th><td>${v.municipalityName ?? 'не определён'}</td></tr>
-          <tr><th>Тема</th><td>${topicName(i.topic)}</td></tr><tr><th>Ответственный</th><td>${v.officialName ?? 'не назначен'}</td></tr></table>
+        <table class="facts small"><tr><th>Муниципалитет</th><td>${v.municipalityName ?? NOT_SET.municipality}</td></tr>
+          <tr><th>Тема</th><td>${topicName(i.topic)}</td></tr><tr><th>Ответственный</th><td>${v.officialName ?? NOT_SET.official}</td></tr></table>
       </div>
       <div class="card"><h2>Ответы в этой ветке (${v.replies.length})</h2>
         ${v.replies.length === 0 ? html`<p class="muted">Ответов ещё не было.</p>` : ''}

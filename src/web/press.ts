@@ -73,7 +73,7 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
   });
 
   /** Renders the incident page (also after a refused form, keeping the text). */
-  const incidentPage = async (req: FastifyRequest, reply: FastifyReply, viewer: Viewer, incident: Incident, o: { stage?: string; template?: string; text?: string; error?: string; notice?: string; status?: number }) => {
+  const incidentPage = async (req: FastifyRequest, reply: FastifyReply, viewer: Viewer, incident: Incident, o: { stage?: string; template?: string; text?: string; error?: string; notice?: string; status?: number; targets?: string[] }) => {
     const stageAsked = REPLY_STAGES.includes(o.stage as ReplyStage) ? (o.stage as ReplyStage) : null;
     const s = await suggestReplies(db, incident, tz, stageAsked, 5);
     let selected = s.options.find((x) => x.templateId === o.template) ?? null;
@@ -88,17 +88,20 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
         }
       }
     }
-    const [message, names] = await Promise.all([db.messages.get(incident.primaryMessageId), db.dashboard.names()]);
+    const [message, names, posts] = await Promise.all([db.messages.get(incident.primaryMessageId), db.dashboard.names(), db.replies.replyTargets(incident.id)]);
     const body = pressIncidentBody({
       incident,
       message: { text: message?.text ?? '', authorName: message?.authorName ?? null, platform: message?.platform ?? 'web', permalink: message?.permalink ?? null, publishedAt: message?.publishedAt ?? incident.openedAt },
       municipalityName: incident.municipalityId ? (names.municipalities.get(incident.municipalityId) ?? incident.municipalityId) : null,
       officialName: incident.officialId ? (names.officials.get(incident.officialId) ?? incident.officialId) : null,
+      officialNames: names.officials,
       replies: s.replies,
       stage: s.stage,
       defaultStage: s.defaultStage,
       options: s.options,
       selected,
+      posts,
+      chosenPosts: o.targets ?? null,
       text: o.text ?? null,
       csrf: req.csrfToken ?? '',
       mayApprove: mayApproveReplies(viewer),
@@ -122,7 +125,9 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
   await app.register(async (scope) => {
     // Urlencoded bodies are parsed here only (as the sign-in form); a reply of 4000 Cyrillic letters is ~24 KB encoded.
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      const params = new URLSearchParams(body as string);
+      // Checkboxes repeat their name: the chosen posts of a reply arrive as one comma-separated field.
+      done(null, { ...Object.fromEntries(params), target: params.getAll('target').join(',') });
     });
 
     /** Every form: a session and its CSRF token, else 403 (nothing changes). */
@@ -143,10 +148,14 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
       if (!incident) return forbidden(req, reply);
       const text = (req.body.text ?? '').slice(0, 8000);
       const stage = REPLY_STAGES.includes(req.body.stage as ReplyStage) ? (req.body.stage as ReplyStage) : null;
-      const keep = { stage: req.body.stage, template: req.body.templateId, text };
+      // The posts to answer under (a resonant incident's checkbox list); only the incident's own, at least one.
+      const posts = req.body.targetsShown ? (await db.replies.replyTargets(incident.id)).map((p) => p.messageId) : null;
+      const targets = posts ? (req.body.target ?? '').split(',').filter((id) => posts.includes(id)) : undefined;
+      const keep = { stage: req.body.stage, template: req.body.templateId, text, targets };
       if (!ACTIONABLE_STATUSES.has(incident.status)) return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS.closed, status: 409 });
       if (!stage) return reply.status(400).send({ error: 'Некорректный вид ответа' });
-      const r = await submitReply(deps, actorOf(viewer), incident, { templateId: req.body.templateId || null, stage, text });
+      if (targets && targets.length === 0) return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS['no-targets'], status: 422 });
+      const r = await submitReply(deps, actorOf(viewer), incident, { templateId: req.body.templateId || null, stage, text, targets });
       if (r.kind === 'refused') return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS[r.reason], status: 422 });
       deps.log.info('press.reply-submitted', { incidentId: incident.id, replyId: r.replyId, officialId: viewer.officialId, kind: r.kind });
       return reply.redirect(`/press/incidents/${incident.id}?done=${r.kind}`, 303);

@@ -12,11 +12,12 @@ import { rankRows, STATS_GROUPS, statsDefinitions, formatTarget, type StatsGroup
 import { addLocalDays, lastDays, localDate, parseLocalDate } from '../domain/periods';
 import { TOPICS } from '../domain/types';
 import { canSee, scopeFilter, type Viewer } from './access';
-import { forbidden, viewerOf } from './auth';
+import { badRequest, forbidden, viewerOf } from './auth';
 import { statsCsv } from './csv';
 import { page } from './html';
 import { loadOverview, type StatsSettings } from './overview';
 import { incidentBody, incidentListBody, overviewMain, statsBody } from './views';
+import { incidentActions } from './triage';
 
 export interface DashboardDeps {
   db: Db;
@@ -62,6 +63,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
     '/assets/chart.umd.js': { file: chartJsFile(), type: 'application/javascript; charset=utf-8' },
     '/assets/dashboard.js': { file: path.join(ASSETS_DIR, 'dashboard.js'), type: 'application/javascript; charset=utf-8' },
     '/assets/style.css': { file: path.join(ASSETS_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
+    '/favicon.svg': { file: path.join(ASSETS_DIR, 'favicon.svg'), type: 'image/svg+xml' },
   };
   for (const [url, a] of Object.entries(assets)) {
     const body = fs.readFileSync(a.file);
@@ -69,12 +71,14 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
       reply.type(a.type).header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(body),
     );
   }
+  // Browsers ask for /favicon.ico by themselves: the SVG is the one icon.
+  app.get('/favicon.ico', { config: { public: true } }, async (_req, reply) => reply.header('cache-control', 'public, max-age=86400').redirect('/favicon.svg', 301));
 
   /** Parses period and filters, applies the viewer's scope; null after answering 400/403. */
   const statsRequest = (viewer: Viewer, query: unknown, reply: FastifyReply) => {
     const parsed = StatsQuery.safeParse(query);
     if (!parsed.success) {
-      void reply.status(400).send({ error: 'Некорректные параметры', details: parsed.error.issues.map((i) => i.path.join('.')) });
+      void badRequest(reply.request, reply, { error: 'Некорректные параметры', details: parsed.error.issues.map((i) => i.path.join('.')) });
       return null;
     }
     const q = parsed.data;
@@ -84,12 +88,12 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
     const toDay = q.to ? parseLocalDate(q.to, tz) : null;
     const to = toDay ? addLocalDays(toDay, 1, tz) : def.to; // `to` is inclusive: up to the end of that day
     if (!from || (q.to && !toDay) || from >= to || to.getTime() - from.getTime() > 5 * 366 * 86_400_000) {
-      void reply.status(400).send({ error: 'Некорректный период (from ≤ to, не больше 5 лет, формат ГГГГ-ММ-ДД)' });
+      void badRequest(reply.request, reply, { error: 'Некорректный период (from ≤ to, не больше 5 лет, формат ГГГГ-ММ-ДД)' });
       return null;
     }
     const scoped = scopeFilter(viewer.scope, { municipalityId: q.municipality, officialId: q.official });
     if (scoped === 'forbidden') {
-      void reply.status(403).send({ error: 'Нет доступа к этим данным' });
+      void forbidden(reply.request, reply); // a page for /stats, JSON for the API
       return null;
     }
     return {
@@ -168,7 +172,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
   app.get('/incidents', async (req, reply) => {
     const viewer = viewerOf(req);
     const parsed = ListQuery.safeParse(req.query);
-    if (!parsed.success) return reply.status(400).send({ error: 'Некорректные параметры' });
+    if (!parsed.success) return badRequest(req, reply, { error: 'Некорректные параметры' });
     const q = parsed.data;
     const scoped = scopeFilter(viewer.scope, { municipalityId: q.municipality });
     if (scoped === 'forbidden') return forbidden(req, reply);
@@ -209,19 +213,24 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
       promises,
       municipalityName: incident.municipalityId ? (names.municipalities.get(incident.municipalityId) ?? incident.municipalityId) : null,
       officialName: incident.officialId ? (names.officials.get(incident.officialId) ?? incident.officialId) : null,
+      /** For the page: who did what, by name (the timeline's actors are `official:<id>`). */
+      officialNames: names.officials,
     };
   };
 
-  app.get<{ Params: { id: string } }>('/incidents/:id', async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { done?: string; error?: string } }>('/incidents/:id', async (req, reply) => {
     const viewer = viewerOf(req);
     const d = await incidentDetail(viewer, req.params.id);
     if (!d) return sendPage(reply, page(frame('Не найдено', viewer, 'incidents'), { __html: '<div class="card"><h1>Обращение не найдено</h1><p>Его нет или оно вне вашей зоны ответственности. <a href="/incidents">К списку</a></p></div>' }), 404);
-    return sendPage(reply, page(frame(`Обращение №${d.incident.id}`, viewer, 'incidents'), incidentBody(d.incident, d, tz, deps.now())));
+    // The action section (labels form: a correction; the citizens' thanks) is src/web/triage.ts's.
+    const actions = await incidentActions(db, req, d.incident, { timezone: tz, done: req.query.done, error: req.query.error });
+    return sendPage(reply, page(frame(`Обращение №${d.incident.id}`, viewer, 'incidents'), incidentBody(d.incident, { ...d, actions }, tz, deps.now())));
   });
 
   app.get<{ Params: { id: string } }>('/api/incidents/:id', async (req, reply) => {
     const d = await incidentDetail(viewerOf(req), req.params.id);
     if (!d) return reply.status(404).send({ error: 'Обращение не найдено' });
-    return d;
+    const { officialNames: _names, ...body } = d;
+    return body;
   });
 }

@@ -4,11 +4,13 @@ import type { Incident, IncidentEvent } from '../db/incidents';
 import type { Reply } from '../db/replies';
 import { formatTarget, type StatsGroup, type StatsRow } from '../db/stats';
 import { formatLocal } from '../domain/periods';
-import { TOPIC_NAMES_RU, TOPICS, type TopicCode } from '../domain/types';
-import { formatInt, formatMinutes, formatShare, html, jsonForScript, raw, safeUrl, STATUS_NAMES_RU, type RawHtml } from './html';
+import { TOPIC_NAMES_RU, TOPICS } from '../domain/types';
+import { attachReason, NOT_SET, NOT_SET_ALONE, platformName, REPLY_STAGE_NAMES_RU, REPLY_STATUS_NAMES_RU, statusName, topicName } from '../domain/wording';
+import { analysisInWords, subtopicName } from './analysis-words';
+import { formatInt, formatMinutes, formatShare, html, jsonForScript, raw, safeUrl, type RawHtml } from './html';
 import type { Overview } from './overview';
+import { kindName } from '../domain/kinds';
 
-const topicName = (t: string | null) => (t ? (TOPIC_NAMES_RU[t as TopicCode] ?? t) : 'тема не определена');
 const shareClass = (s: number | null) => (s === null ? 'na' : s >= 0.8 ? 'good' : s >= 0.5 ? 'warn' : 'bad');
 
 /** A share as a coloured bar with its number. */
@@ -49,26 +51,26 @@ export function statsTable(rows: StatsRow[], total: StatsRow | null, group: Stat
   const rankedRows = rows.filter((r) => r.rank);
   const rest = rows.filter((r) => !r.rank);
   const cols = ranked ? 11 : 10;
-  return html`<table class="stats"><thead><tr>${ranked ? html`<th>Место</th>` : ''}<th>${GROUP_TITLES[group]}</th><th>Обращений</th>
+  return html`<div class="table-wrap"><table class="stats"><thead><tr>${ranked ? html`<th>Место</th>` : ''}<th>${GROUP_TITLES[group]}</th><th>Обращений</th>
     <th>Ответ в срок ${target}</th><th>Медиана</th><th>90 %</th><th>Просрочено сейчас</th><th>Эскалаций</th><th>Решено</th>
     <th title="выполнено / не выполнено">Обещания</th><th>Резонансных</th></tr></thead><tbody>
     ${(ranked ? rankedRows : rows).map((r) => line(r))}
     ${ranked && rest.length ? html`<tr class="sep"><td colspan="${cols}">Вне рейтинга — меньше ${minIncidents} обращений за период или срок ещё не наступил</td></tr>${rest.map((r) => line(r, 'muted'))}` : ''}
     ${total ? line(total, 'total') : ''}
-  </tbody></table>`;
+  </tbody></table></div>`;
 }
 
 function overdueTable(items: Overview['overdue']['items'], tz: string): RawHtml {
   if (items.length === 0) return html`<p class="ok-note">Просроченных обращений нет.</p>`;
-  return html`<table class="overdue"><thead><tr><th>№</th><th>Муниципалитет · тема</th><th>Ответственный</th><th>Просрочка</th><th>Текст обращения</th></tr></thead><tbody>
+  return html`<div class="table-wrap"><table class="overdue stack"><thead><tr><th>№</th><th>Муниципалитет · тема</th><th>Ответственный</th><th>Просрочка</th><th>Текст обращения</th></tr></thead><tbody>
     ${items.map(
       (i) => html`<tr><td><a href="/incidents/${i.id}">№${i.id}</a>${i.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}</td>
-        <td>${i.municipalityName ?? 'не определён'}<div class="muted small">${topicName(i.topic)}</div></td>
-        <td>${i.officialName ?? 'не назначен'}${i.escalated ? html`<div class="badge esc">эскалация</div>` : ''}</td>
-        <td class="bad-text nowrap">${formatMinutes(i.overdueMinutes)}<div class="muted small">срок ${formatLocal(i.dueAt, tz)}</div></td>
+        <td>${i.municipalityName ?? NOT_SET_ALONE.municipality}<div class="muted small">${topicName(i.topic, true)}</div></td>
+        <td data-label="Ответственный">${i.officialName ?? NOT_SET.official}${i.escalated ? html`<div class="badge esc">эскалация</div>` : ''}</td>
+        <td class="bad-text nowrap" data-label="Просрочка">${formatMinutes(i.overdueMinutes)}<div class="muted small">срок ${formatLocal(i.dueAt, tz)}</div></td>
         <td class="excerpt">${i.excerpt}</td></tr>`,
     )}
-  </tbody></table>`;
+  </tbody></table></div>`;
 }
 
 const BUCKET_LABELS = ['до 1 ч', '1–4 ч', '4–8 ч', '8–24 ч', 'более 24 ч', 'нет ответа после срока'];
@@ -134,6 +136,9 @@ export function definitionsBlock(defs: { term: string; text: string }[]): RawHtm
     ${defs.map((d) => html`<dt>${d.term}</dt><dd>${d.text}</dd>`)}</dl></details>`;
 }
 
+/** Statuses the list can be filtered by (routes.ts ListQuery). */
+const LIST_STATUSES = ['new', 'needs_review', 'classified', 'assigned', 'in_progress', 'answered', 'resolved', 'closed'];
+
 /** The incident list. */
 export function incidentListBody(
   items: IncidentListItem[],
@@ -156,25 +161,25 @@ export function incidentListBody(
   };
   return html`<div class="titlebar"><h1>Обращения</h1><span class="muted">найдено ${formatInt(total)}</span></div>
   <form class="filters card" method="get" action="/incidents">
-    <label>Статус<select name="status">${opt('', 'все', q.status)}${Object.entries(STATUS_NAMES_RU).map(([k, v]) => opt(k, v, q.status))}</select></label>
+    <label>Статус<select name="status">${opt('', 'все', q.status)}${LIST_STATUSES.map((k) => opt(k, statusName(k), q.status))}</select></label>
     ${municipalities ? html`<label>Муниципалитет<select name="municipality">${opt('', 'все', q.municipality)}${[...municipalities].map(([k, v]) => opt(k, v, q.municipality))}</select></label>` : ''}
     <label>Тема<select name="topic">${opt('', 'все', q.topic)}${TOPICS.map((t) => opt(t, TOPIC_NAMES_RU[t], q.topic))}</select></label>
     <label class="check"><input type="checkbox" name="overdue" value="1" ${q.overdue ? raw('checked') : ''}> только просроченные</label>
     <button type="submit">Показать</button>
   </form>
-  <div class="card"><table class="incidents"><thead><tr><th>№</th><th>Опубликовано</th><th>Муниципалитет · тема</th><th>Статус</th><th>Ответственный</th><th>Ответ</th><th>Текст обращения</th></tr></thead><tbody>
+  <div class="card"><div class="table-wrap"><table class="incidents stack"><thead><tr><th>№</th><th>Опубликовано</th><th>Муниципалитет · тема</th><th>Статус</th><th>Ответственный</th><th>Ответ</th><th>Текст обращения</th></tr></thead><tbody>
   ${items.map((i) => {
     const late = !i.firstResponseAt && i.dueAt < now && ['new', 'needs_review', 'classified', 'assigned', 'in_progress'].includes(i.status);
     const rt = i.firstResponseAt ? (i.firstResponseAt.getTime() - i.openedAt.getTime()) / 60_000 : null;
     return html`<tr class="${late ? 'late' : ''}"><td><a href="/incidents/${i.id}">№${i.id}</a>${i.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}${i.resonant ? html` <span class="badge res">резонанс</span>` : ''}</td>
-      <td class="nowrap">${formatLocal(i.openedAt, tz)}</td>
-      <td>${i.municipalityName ?? 'не определён'}<div class="muted small">${topicName(i.topic)}</div></td>
-      <td>${STATUS_NAMES_RU[i.status] ?? i.status}${i.escalated ? html`<div class="badge esc">эскалация</div>` : ''}</td>
-      <td>${i.officialName ?? '—'}</td>
-      <td class="nowrap">${rt !== null ? formatMinutes(rt) : late ? html`<span class="bad-text">просрочен</span>` : html`<span class="muted">до ${formatLocal(i.dueAt, tz)}</span>`}</td>
+      <td class="nowrap" data-label="Опубликовано">${formatLocal(i.openedAt, tz)}</td>
+      <td>${i.municipalityName ?? NOT_SET_ALONE.municipality}<div class="muted small">${topicName(i.topic, true)}</div></td>
+      <td>${statusName(i.status)}${i.escalated ? html`<div class="badge esc">эскалация</div>` : ''}</td>
+      <td data-label="Ответственный">${i.officialName ?? '—'}</td>
+      <td class="nowrap" data-label="Ответ">${rt !== null ? formatMinutes(rt) : late ? html`<span class="bad-text">просрочен</span>` : html`<span class="muted">до ${formatLocal(i.dueAt, tz)}</span>`}</td>
       <td class="excerpt">${i.excerpt}</td></tr>`;
   })}
-  </tbody></table>
+  </tbody></table></div>
   <div class="pager">${q.offset > 0 ? html`<a href="${qs(Math.max(q.offset - q.limit, 0))}">← предыдущие</a>` : ''}
     ${q.offset + q.limit < total ? html`<a href="${qs(q.offset + q.limit)}">следующие →</a>` : ''}</div></div>`;
 }
@@ -187,6 +192,7 @@ const EVENT_NAMES_RU: Record<string, string> = {
   'incident.taken': 'Взято в работу',
   'incident.escalated': 'Эскалация руководителю',
   'incident.reassigned': 'Передано другому ответственному',
+  'incident.returned-to-triage': 'Возвращено на разбор дежурному: муниципалитет не определён',
   'incident.answered': 'Опубликован ответ',
   'incident.resolved': 'Отмечено как решённое',
   'incident.resolution-overdue': 'Истёк срок решения',
@@ -202,25 +208,43 @@ const EVENT_NAMES_RU: Record<string, string> = {
   'reply.failed': 'Ответ не удалось опубликовать',
   'reply.retried': 'Публикация ответа запущена повторно',
   'job.failed': 'Сбой обработки (сообщено дежурному)',
+  'incident.dismissed': 'Снято при разборе: не обращение',
+  'incident.needs-review': 'Направлено на разбор дежурному: автоматический разбор не уверен',
+  'incident.triaged': 'Разобрано: вид, тема, муниципалитет и приоритет подтверждены',
+  'incident.corrected': 'Исправлены вид, тема, муниципалитет или приоритет',
+  'incident.thanked': 'Благодарность от автора',
 };
-const PLATFORM_NAMES: Record<string, string> = { vk: 'ВКонтакте', telegram: 'Telegram', web: 'Сайт' };
-const REPLY_STATUS_RU: Record<string, string> = { draft: 'черновик', approved: 'утверждён', published: 'опубликован', failed: 'ошибка публикации', cancelled: 'отменён' };
+
+/**
+ * Who did something, by name: `official:<id>` → the official's name, `system` → «автоматически»; any other
+ * actor tag is an internal code and is not shown ('').
+ */
+export function actorName(actor: string, officials: Map<string, string> | undefined): string {
+  if (actor === 'system') return 'автоматически';
+  const id = /^official:(.+)$/.exec(actor)?.[1];
+  return id ? (officials?.get(id) ?? 'сотрудник') : '';
+}
 
 /** The incident page: messages, classification with reasons, timeline, replies, promises. */
 export function incidentBody(
   i: Incident,
-  d: { messages: IncidentMessage[]; events: IncidentEvent[]; replies: Reply[]; promises: PromiseRow[]; municipalityName: string | null; officialName: string | null },
+  d: { messages: IncidentMessage[]; events: IncidentEvent[]; replies: Reply[]; promises: PromiseRow[]; municipalityName: string | null; officialName: string | null; officialNames?: Map<string, string>; actions?: RawHtml },
   tz: string,
   now: Date,
 ): RawHtml {
-  const a = i.analysis;
+  const a = i.analysis ? analysisInWords(i.analysis, (d.messages.find((m) => m.reason === 'first') ?? d.messages[0])?.text ?? '') : null;
+  const who = (actor: string) => actorName(actor, d.officialNames);
+  /** The official an assignment or a hand-over went to, by name. */
+  const toWhom = (e: IncidentEvent) => {
+    const id = e.kind === 'incident.assigned' ? e.data.officialId : e.kind === 'incident.reassigned' ? e.data.to : null;
+    return typeof id === 'string' ? (d.officialNames?.get(id) ?? null) : null;
+  };
   const rt = i.firstResponseAt ? (i.firstResponseAt.getTime() - i.openedAt.getTime()) / 60_000 : null;
   const late = !i.firstResponseAt && i.responseDueAt !== null && i.responseDueAt < now;
-  const reasons = (list: string[] | null | undefined) =>
-    list && list.length ? html`<ul class="reasons">${list.map((r) => html`<li>${r}</li>`)}</ul>` : html`<span class="muted">—</span>`;
+  const reasons = (list: string[]) => (list.length ? html`<ul class="reasons">${list.map((r) => html`<li>${r}</li>`)}</ul>` : '');
   const when = (x: Date | null) => (x ? formatLocal(x, tz) : '—');
   return html`<div class="titlebar"><h1>Обращение №${i.id}</h1>
-    <span class="badge">${STATUS_NAMES_RU[i.status] ?? i.status}</span>${i.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}
+    <span class="badge">${statusName(i.status)}</span>${i.priority === 'high' ? html` <span class="badge high">срочно</span>` : ''}
     ${i.resonant ? html` <span class="badge res">резонанс: ${i.authorsCount} авторов</span>` : ''}${i.escalatedAt ? html` <span class="badge esc">эскалация</span>` : ''}</div>
   <div class="grid2">
     <div class="card"><h2>Сроки</h2><table class="facts">
@@ -228,35 +252,38 @@ export function incidentBody(
       <tr><th>Срок первого ответа</th><td class="${late ? 'bad-text' : ''}">${when(i.responseDueAt)}${late ? ' — просрочено' : ''}</td></tr>
       <tr><th>Первый ответ</th><td>${when(i.firstResponseAt)}${rt !== null ? html` <b>(${formatMinutes(rt)})</b>` : ''}</td></tr>
       <tr><th>Решено</th><td>${when(i.resolvedAt)}</td></tr>
-      <tr><th>Муниципалитет</th><td>${d.municipalityName ?? 'не определён'}</td></tr>
-      <tr><th>Тема</th><td>${topicName(i.topic)}${i.subtopic ? ` · ${i.subtopic}` : ''}</td></tr>
-      <tr><th>Ответственный</th><td>${d.officialName ?? 'не назначен'}</td></tr>
+      <tr><th>Вид</th><td>${kindName(i.kind)}</td></tr>
+      <tr><th>Муниципалитет</th><td>${d.municipalityName ?? NOT_SET.municipality}</td></tr>
+      <tr><th>Тема</th><td>${topicName(i.topic)}${subtopicName(i.subtopic) ? ` · ${subtopicName(i.subtopic)}` : ''}</td></tr>
+      <tr><th>Ответственный</th><td>${d.officialName ?? NOT_SET.official}</td></tr>
     </table></div>
-    <div class="card"><h2>Классификация и основания</h2>${
+    <div class="card analysis" data-version="${i.analysis?.version ?? ''}"><h2>Как система поняла обращение</h2>${
       a
         ? html`<table class="facts">
-      <tr><th>Жалоба (${Math.round(a.complaintScore * 100)}&nbsp;%)</th><td>${reasons(a.complaintReasons)}</td></tr>
-      <tr><th>Тема: ${topicName(a.topic)}</th><td>${reasons(a.topicReasons)}</td></tr>
-      <tr><th>Место</th><td>${a.municipalityReason ?? html`<span class="muted">—</span>`}${a.settlement ? html`<div class="muted small">${a.settlement}</div>` : ''}</td></tr>
-      <tr><th>Приоритет: ${a.priority === 'high' ? 'срочно' : 'обычный'}</th><td>${reasons(a.priorityReasons)}</td></tr>
-      </table><p class="muted small">Версия модели: ${a.version}</p>`
-        : html`<p class="muted">Нет данных классификации.</p>`
+      <tr><th>Вид</th><td><b>${a.kind}</b>${reasons(a.kindReasons)}</td></tr>
+      <tr><th>Тема</th><td><b>${a.topic}${a.subtopic ? ` · ${a.subtopic}` : ''}</b>${reasons(a.topicReasons)}</td></tr>
+      <tr><th>Муниципалитет</th><td><b>${d.municipalityName ?? NOT_SET.municipality}</b>${a.placeReason ? html`<div class="small">${a.placeReason}${a.settlement ? ` (населённый пункт: ${a.settlement})` : ''}</div>` : ''}</td></tr>
+      <tr><th>Приоритет</th><td><b>${a.urgent ? 'срочно' : 'обычный'}</b>${reasons(a.priorityReasons)}</td></tr>
+      ${a.confidence ? html`<tr><th>Уверенность</th><td><b>${a.confidence}</b><div class="muted small">насколько система уверена в виде, теме и месте вместе</div></td></tr>` : ''}
+      </table>`
+        : html`<p class="muted">Анализа текста нет.</p>`
     }</div>
   </div>
+  ${d.actions ?? ''}
   <div class="card"><h2>Сообщения граждан (${d.messages.length})</h2>
     ${d.messages.map((m) => {
       const link = safeUrl(m.permalink);
-      return html`<article class="message"><div class="meta">${PLATFORM_NAMES[m.platform] ?? m.platform} · ${m.authorName ?? 'автор не указан'} · ${formatLocal(m.publishedAt, tz)}
-        ${m.reason !== 'first' ? html` · <span class="muted">присоединено (${m.reason})</span>` : ''}${link ? html` · <a href="${link}" rel="noopener noreferrer" target="_blank">открыть источник</a>` : ''}</div>
+      return html`<article class="message"><div class="meta">${platformName(m.platform)} · ${m.authorName ?? 'автор не указан'} · ${formatLocal(m.publishedAt, tz)}
+        ${m.reason !== 'first' ? html` · <span class="muted">присоединено: ${attachReason(m.reason)}</span>` : ''}${link ? html` · <a href="${link}" rel="noopener noreferrer" target="_blank">открыть источник</a>` : ''}</div>
         <div class="text">${m.text}</div></article>`;
     })}</div>
   <div class="grid2">
     <div class="card"><h2>Ход работы</h2><ol class="timeline">
-      ${d.events.map((e) => html`<li><span class="nowrap muted">${formatLocal(e.at, tz)}</span> ${EVENT_NAMES_RU[e.kind] ?? e.kind} <span class="muted small">${e.actor}</span></li>`)}
+      ${d.events.map((e) => html`<li><span class="nowrap muted">${formatLocal(e.at, tz)}</span> ${EVENT_NAMES_RU[e.kind] ?? e.kind}${toWhom(e) ? `: ${toWhom(e)}` : ''}${typeof e.data.note === 'string' ? ` — причина: «${e.data.note}»` : ''}${who(e.actor) ? html` <span class="muted small">· ${who(e.actor)}</span>` : ''}</li>`)}
     </ol></div>
     <div class="card"><h2>Ответы гражданину</h2>
       ${d.replies.length === 0 ? html`<p class="muted">Ответов пока нет.</p>` : ''}
-      ${d.replies.map((r) => html`<article class="reply"><div class="meta">${REPLY_STATUS_RU[r.status] ?? r.status} · ${r.publishedAt ? formatLocal(r.publishedAt, tz) : formatLocal(r.createdAt, tz)}${r.stage === 'ack' ? ' · промежуточный ответ' : ''}</div><div class="text">${r.text}</div></article>`)}
+      ${d.replies.map((r) => html`<article class="reply"><div class="meta">${REPLY_STATUS_NAMES_RU[r.status] ?? r.status} · ${r.publishedAt ? formatLocal(r.publishedAt, tz) : formatLocal(r.createdAt, tz)}${r.stage ? ` · ${REPLY_STAGE_NAMES_RU[r.stage] ?? ''}` : ''}${who(r.draftedBy) ? ` · подготовил(а): ${who(r.draftedBy)}` : ''}</div><div class="text">${r.text}</div></article>`)}
       ${d.promises.length ? html`<h3>Обещания</h3><ul>${d.promises.map((p) => html`<li>${p.text} — до ${formatLocal(p.dueAt, tz, false)}: ${p.keptAt ? 'выполнено' : p.brokenAt || p.dueAt < now ? html`<span class="bad-text">не выполнено</span>` : 'в работе'}</li>`)}</ul>` : ''}
     </div>
   </div>`;

@@ -169,6 +169,9 @@ export class FakeTelegram {
   readonly updates: TgUpdate[] = [];
   webhook: { url: string; secretToken?: string } | null = null;
   commands = new Map<string, Array<{ command: string; description: string }>>();
+  /** setMyDescription / setMyShortDescription, by language_code ('' = default). */
+  readonly descriptions = new Map<string, string>();
+  readonly shortDescriptions = new Map<string, string>();
 
   private readonly server: LoopbackServer;
   private readonly opts: FakeTelegramOptions;
@@ -219,6 +222,10 @@ export class FakeTelegram {
       setMyCommands: (p) => this.setMyCommands(p),
       getMyCommands: (p) => this.commands.get(this.scopeKey(p)) ?? [],
       deleteMyCommands: (p) => this.commands.delete(this.scopeKey(p)) || true,
+      setMyDescription: (p) => this.setDescription(this.descriptions, p.description, 512, String(p.language_code ?? '')),
+      getMyDescription: (p) => ({ description: this.descriptions.get(String(p.language_code ?? '')) ?? this.descriptions.get('') ?? '' }),
+      setMyShortDescription: (p) => this.setDescription(this.shortDescriptions, p.short_description, 120, String(p.language_code ?? '')),
+      getMyShortDescription: (p) => ({ short_description: this.shortDescriptions.get(String(p.language_code ?? '')) ?? this.shortDescriptions.get('') ?? '' }),
       sendMessage: (p) => this.sendMessage(p),
       editMessageText: (p) => this.editMessageText(p),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
@@ -497,6 +504,16 @@ export class FakeTelegram {
       }
     }
     this.commands.set(this.scopeKey(p), commands.map((c) => ({ command: c.command, description: c.description })));
+    return true;
+  }
+
+  /** Bot API: 0–512 characters (short: 0–120); an empty or absent one removes it for that language. */
+  private setDescription(into: Map<string, string>, raw: unknown, max: number, lang: string): true {
+    const text = raw === undefined ? '' : String(raw);
+    if (text.length > max) throw new TgApiError(400, 'Bad Request: description is too long');
+    if (lang !== '' && !/^[a-z]{2}$/.test(lang)) throw new TgApiError(400, 'Bad Request: LANG_CODE_INVALID');
+    if (text === '') into.delete(lang);
+    else into.set(lang, text);
     return true;
   }
 

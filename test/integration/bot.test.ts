@@ -82,7 +82,7 @@ describe('officials bot (pg)', () => {
   });
 
   it('sets its commands and greets a known official by name and role', async () => {
-    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'help']);
+    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'help']);
     const hello = tg.sentIn(HOUSING)[0];
     expect(hello.text).toContain('Кузнецова О. Н.');
     expect(hello.text).toContain('ответственный исполнитель');
@@ -225,6 +225,8 @@ describe('officials bot (pg)', () => {
     expect((await app.db.timers.get(incident.id, 'promise-due', p.id))!.dueAt).toEqual(p.dueAt);
     const withPromise = await editedTo(tg, HOUSING, card.messageId, (m) => m.text.includes('Обещание: заменим'));
     tg.pressButton({ from: { id: HOUSING }, chatId: HOUSING, messageId: card.messageId, data: button(withPromise, 'Решено') });
+    const confirm = await tg.waitForSent((m) => m.chatId === HOUSING && m.text.startsWith(`Отметить обращение №${incident.id} как решённое?`));
+    tg.pressButton({ from: { id: HOUSING }, chatId: HOUSING, messageId: confirm.messageId, data: button(confirm, 'Да, решено') });
     const done = await editedTo(tg, HOUSING, card.messageId, (m) => m.text.includes('Статус: решено'));
     expect(done.replyMarkup).toBeUndefined();
     const after = await app.db.incidents.get(incident.id);
@@ -280,11 +282,11 @@ describe('officials bot (pg)', () => {
     expect(await sweepTimers(app.deps)).toBe(0);
     clock = opened + 122 * 60_000; // past ½ (2 h) and the sweep's grace minute
     await sweepTimers(app.deps);
-    const half = await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`по обращению №${incident.id} прошло половина`));
+    const half = await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`по обращению №${incident.id} прошла половина`));
     expect(half.text).toContain('осталось 1 ч 58 мин');
     clock = opened + 182 * 60_000; // past ¾
     await sweepTimers(app.deps);
-    await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`по обращению №${incident.id} прошло три четверти`));
+    await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`по обращению №${incident.id} прошли три четверти`));
     clock = opened + 242 * 60_000; // past the breach
     await sweepTimers(app.deps);
     const toHead = await tg.waitForSent((m) => m.chatId === ABAKAN_HEAD && m.text.startsWith('❗') && m.text.includes(`Обращение №${incident.id}`));
@@ -295,7 +297,7 @@ describe('officials bot (pg)', () => {
     // every timer handled once: a second sweep finds nothing and nothing is sent twice
     await waitFor(async () => (await app.db.timers.forIncident(incident.id)).filter((t) => t.kind !== 'resolution-warn' && t.kind !== 'resolution-breach' && !t.firedAt).length, (n) => n === 0);
     expect(await sweepTimers(app.deps)).toBe(0);
-    const reminders = tg.sentIn(HOUSING).filter((m) => m.text.includes(`№${incident.id} прошло`));
+    const reminders = tg.sentIn(HOUSING).filter((m) => m.text.includes(`№${incident.id} прошл`));
     expect(reminders).toHaveLength(2);
     // the supervisor may act on the escalated card
     tg.pressButton({ from: { id: ABAKAN_HEAD }, chatId: ABAKAN_HEAD, messageId: toHead.messageId, data: button(toHead, 'Взять в работу') });
@@ -366,7 +368,7 @@ describe('press approval when officials may not publish (pg)', () => {
     tg.pressButton({ from: { id: HOUSING }, chatId: HOUSING, messageId: preview.messageId, data: button(preview, 'На согласование') });
     const approval = await tg.waitForSent((m) => m.chatId === PRESS && m.text.includes(`На согласование: ответ на обращение №${incident.id}`));
     expect(approval.text).toContain('Кузнецова О. Н.');
-    expect(labels(approval)).toEqual(['Одобрить', 'Изменить']);
+    expect(labels(approval)).toEqual(['Одобрить', 'Изменить', 'Вернуть на доработку']);
     const [draft] = await app.db.replies.forIncident(incident.id);
     expect(draft).toMatchObject({ status: 'draft', approvedBy: null });
     // an official cannot approve (the button is the press service's)
@@ -374,10 +376,13 @@ describe('press approval when officials may not publish (pg)', () => {
     const refused = await waitFor(async () => tg.callbackAnswers.find((a) => a.callbackQueryId === q), (a) => !!a);
     expect(refused).toMatchObject({ showAlert: true, text: expect.stringContaining('нет прав') });
     expect((await app.db.replies.get(draft.id))!.status).toBe('draft');
-    // the press officer edits, which approves the new text
+    // the press officer edits; the new text is previewed and published only on «Опубликовать»
     tg.pressButton({ from: { id: PRESS }, chatId: PRESS, messageId: approval.messageId, data: button(approval, 'Изменить') });
     await tg.waitForSent((m) => m.chatId === PRESS && m.text.startsWith('Напишите исправленный текст'));
     tg.userSends({ from: { id: PRESS }, text: 'Здравствуйте! Горячее водоснабжение восстановят сегодня до 18:00. Приносим извинения.' });
+    const pressPreview = await tg.waitForSent((m) => m.chatId === PRESS && m.text.startsWith(`Предпросмотр исправленного ответа на обращение №${incident.id}`));
+    expect((await app.db.replies.get(draft.id))!.status).toBe('draft');
+    tg.pressButton({ from: { id: PRESS }, chatId: PRESS, messageId: pressPreview.messageId, data: button(pressPreview, 'Опубликовать') });
     const published = await waitFor(() => app.db.replies.get(draft.id), (r) => r?.status === 'published', { what: 'published reply' });
     expect(published).toMatchObject({ approvedBy: 'official:khakassia-press', text: expect.stringContaining('Приносим извинения') });
     expect((await app.db.incidents.get(incident.id))!.firstResponseAt).toEqual(published!.publishedAt);
@@ -417,14 +422,14 @@ describe('a restart between scheduling and the due time (pg)', () => {
         await tg.waitForPoller();
         await sweepTimers(second.deps);
         await sweepTimers(second.deps); // the same minute: the same job ids
-        await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`№${incident.id} прошло половина`));
+        await tg.waitForSent((m) => m.chatId === HOUSING && m.text.includes(`№${incident.id} прошла половина`));
         await waitFor(() => second.db.timers.get(incident.id, 'half'), (t) => t?.firedAt != null);
         clock += 60_000;
         expect(await sweepTimers(second.deps)).toBe(0);
         // The card is in Telegram before its row is recorded: wait for the row, then check there is one.
         const notes = await waitFor(() => second.db.notifications.forIncident(incident.id), (n) => n.some((x) => x.kind === 'remind-half'));
         expect(notes.filter((n) => n.kind === 'remind-half')).toHaveLength(1);
-        expect(tg.sentIn(HOUSING).filter((m) => m.text.includes(`№${incident.id} прошло`))).toHaveLength(1);
+        expect(tg.sentIn(HOUSING).filter((m) => m.text.includes(`№${incident.id} прошл`))).toHaveLength(1);
         await tg.waitForPoller();
       } finally {
         await second.stop();

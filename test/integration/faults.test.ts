@@ -27,6 +27,7 @@ import { accountFor, progressOf, violations, type Progress } from '../helpers/ac
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/services';
 
 import { PLACES, PROBLEMS, rawMessage } from '../helpers/complaints';
+import { createAnalyzer, APPEAL_KINDS } from '../../classifiers';
 const ROOT = path.resolve(__dirname, '../..');
 const N = 2000;
 const FILLER = ['сегодня', 'утром', 'снова', 'опять', 'уже', 'третий', 'день', 'подряд', 'соседи', 'тоже', 'жалуются', 'просим',
@@ -42,6 +43,12 @@ function filler(k: number): string {
   }
   return words.join(' ');
 }
+/**
+ * These runs measure delivery, not the analysis: every complaint (each names its town) is routed, none waits for the
+ * duty officer's triage because the analysis is unsure of its filler words.
+ */
+const ROUTE_ALL = { TRIAGE_MIN_CONFIDENCE: '0' };
+
 /** One in four complaints repeats the previous one word for word (another author): it is attached, not opened. */
 function complaintText(i: number): string {
   const k = i % 4 === 3 && isComplaint(i - 1) ? i - 1 : i;
@@ -94,7 +101,11 @@ const finished = (p: Progress | null) => !!p && p.done === N && p.assigned === p
 
 /** Every invariant of issue 8 after recovery (test/helpers/accounting.ts); returns what it counted. */
 async function expectAllAccountedFor(app: App, notifier: { sends: string[] }) {
-  const complaints = Array.from({ length: N }, (_, i) => i).filter(isComplaint).length;
+  // Delivery, not analysis: the messages the analysis reads as appeals must all be incidents (a word-salad filler can
+  // sway a verdict; which one is the analysis' own business, measured by its evaluation).
+  const analyzer = createAnalyzer('khakassia');
+  const complaints = Array.from({ length: N }, (_, i) => message('x', i).text)
+    .filter((text) => (APPEAL_KINDS as readonly string[]).includes(analyzer.analyze(text).kind)).length;
   const counted = await accountFor(app.db);
   expect(violations(counted, N, complaints)).toEqual([]);
   const perIncident = new Map<string, number>();
@@ -136,7 +147,7 @@ describe('Redis killed (SIGKILL) and restarted mid-run, AOF with appendfsync alw
     redis = await startPrivateRedis({ appendfsync: 'always' });
     const fresh = await freshPgDatabase();
     drop = fresh.drop;
-    const cfg = testConfig({ REDIS_URL: redis.url, DATABASE_URL: fresh.url, RECONCILE_AFTER_MINUTES: '0.1', STAGE_CONCURRENCY: '20' }, ['pipeline']);
+    const cfg = testConfig({ REDIS_URL: redis.url, DATABASE_URL: fresh.url, RECONCILE_AFTER_MINUTES: '0.1', STAGE_CONCURRENCY: '20', ...ROUTE_ALL }, ['pipeline']);
     app = await startApp(cfg, { lockDurationMs: 5000, reconcileEveryMs: 2000, notifier, messenger: null, logger: rec.logger });
     await importFile(app.db, DEMO_OFFICIALS_FILE);
   });
@@ -196,7 +207,7 @@ describe('PostgreSQL restarted mid-run (pg_ctl restart -m fast)', () => {
   beforeAll(async () => {
     pgsrv = await startPrivatePostgres();
     const url = await pgsrv.createDatabase('otklik_faults');
-    const cfg = testConfig({ REDIS_URL: testRedisUrl(), DATABASE_URL: url, RECONCILE_AFTER_MINUTES: '0.1', STAGE_CONCURRENCY: '20' }, ['pipeline']);
+    const cfg = testConfig({ REDIS_URL: testRedisUrl(), DATABASE_URL: url, RECONCILE_AFTER_MINUTES: '0.1', STAGE_CONCURRENCY: '20', ...ROUTE_ALL }, ['pipeline']);
     app = await startApp(cfg, { lockDurationMs: 5000, reconcileEveryMs: 2000, notifier, messenger: null, logger: rec.logger });
     await importFile(app.db, DEMO_OFFICIALS_FILE);
   });
@@ -310,7 +321,7 @@ describe('poison messages', () => {
   const rec = recordingLogger();
 
   beforeAll(async () => {
-    app = await startTestApp('pg', { roles: ['pipeline'], messenger, notifier: recordingNotifier(), logger: rec.logger });
+    app = await startTestApp('pg', { roles: ['pipeline'], messenger, notifier: recordingNotifier(), logger: rec.logger, env: ROUTE_ALL });
   });
   afterAll(async () => {
     await app?.stop();
@@ -338,7 +349,7 @@ describe('poison messages', () => {
     }
     const flowed = await waitFor(
       () => app.db.sql.query<{ done: number; cards: number; incidents: number }>(
-        `SELECT (SELECT count(*)::int FROM messages WHERE status IN ('not_complaint', 'incident', 'attached')) AS done,
+        `SELECT (SELECT count(*)::int FROM messages WHERE status IN ('not_complaint', 'gratitude', 'incident', 'attached')) AS done,
                 (SELECT count(*)::int FROM notifications WHERE kind = 'card') AS cards, (SELECT count(*)::int FROM incidents) AS incidents`,
       ),
       (r) => r.rows[0].done === 30 && r.rows[0].cards === r.rows[0].incidents,

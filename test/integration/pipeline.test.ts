@@ -127,11 +127,15 @@ describe.each(DB_KINDS)('a public comment through the pipeline (%s)', (kind) => 
     expect((await app.db.incidents.get(incidentId!))!.resonant).toBe(true);
   });
 
-  it('stores a non-complaint as searchable but opens no incident', async () => {
-    const res = await app.post('/api/comments', { text: 'Спасибо большое коммунальщикам, вчера всё починили, вода есть!' });
+  it('stores a non-complaint as searchable but opens no incident (thanks are recorded as such)', async () => {
+    const res = await app.post('/api/comments', { text: 'Доброе утро, друзья! Хорошего всем дня' });
     const msg = await waitFor(() => app.db.messages.get(res.body.id), (m) => m?.status !== 'received');
     expect(msg!.status).toBe('not_complaint');
     expect(await app.db.incidents.byMessage(res.body.id)).toBeNull();
+    const thanks = await app.post('/api/comments', { text: 'Спасибо большое коммунальщикам, вчера всё починили, вода есть!' });
+    const t = await waitFor(() => app.db.messages.get(thanks.body.id), (m) => m?.status !== 'received');
+    expect(t!.status).toBe('gratitude');
+    expect(await app.db.incidents.byMessage(thanks.body.id)).toBeNull();
   });
 
   it('answers bad input with a clear 4xx and stores nothing', async () => {

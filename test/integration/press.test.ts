@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, openBrowser } from '../helpers/browser';
 import type { RawMessage } from '../../src/domain/types';
 import { ingestMessage } from '../../src/ingest/ingest';
+import { publish } from '../../src/pipeline/stages/publish';
 import { setPassword } from '../../src/web/auth';
 import { startFakeTelegram, type FakeTelegram } from '../emulators/telegram';
 import { startFakeVk, type FakeVk } from '../emulators/vk';
@@ -132,6 +133,9 @@ describe('the press service page (pg)', () => {
     expect(events).toEqual(expect.arrayContaining(['reply.drafted', 'reply.approved', 'reply.published']));
     // The thread now holds that text: the page never offers it again, and the same text is refused.
     await page.goto(`${app.url}/press/incidents/${incident.id}`);
+    // The acknowledgement is out: the page recommends the next stage, not «Принято в работу» again.
+    await expect(page.locator('nav.tabs a.tab.active').textContent()).resolves.toContain('Обещание');
+    await expect(page.locator('nav.tabs a.tab', { hasText: 'рекомендуем' }).textContent()).resolves.not.toContain('Принято в работу');
     expect(await page.locator('li.option .text').allTextContents()).not.toContain(chosen);
     await page.fill('#reply-text', edited);
     await page.click('button:has-text("Одобрить и опубликовать")');
@@ -223,5 +227,77 @@ describe('the press service page (pg)', () => {
     const failed = await waitFor(() => app.db.replies.get(replyId), (x) => x?.status === 'failed', { timeoutMs: 30_000, what: 'failed after the last attempt' });
     expect(failed).toMatchObject({ attempts: 2, lastError: expect.stringContaining('error 10') });
     await tg.waitForSent((m) => m.chatId === PRESS_CHAT && m.text.includes(`№${incident.id} не опубликован`));
+  });
+
+  it('a reply to a resonant incident goes under every author\'s post (VK and Telegram) once each, or under the chosen ones', async () => {
+    const text = (n: number) => `Абакан, Пушкина 101: в доме третий день нет горячей воды, управляющая компания молчит (${n})`;
+    const first = await vkComplaint(text(1), 'Ольга Петрова');
+    const second = await vkComplaint(text(2), 'Семён Ильин');
+    const third = await vkComplaint(text(3), 'Вера Носова');
+    for (const x of [second, third]) expect(x.incident.id).toBe(first.incident.id);
+    // A fourth author in a Telegram city chat.
+    const chat = { id: -1009990001, type: 'supergroup' as const, title: 'Абакан онлайн' };
+    const tgPost = tg.userSends({ from: { id: 777_101, first_name: 'Тимур' }, chat, text: text(4) });
+    const tgRaw: RawMessage = {
+      platform: 'telegram', externalId: `${chat.id}_${tgPost.message_id}`, sourceId: null,
+      author: { platformId: '777101', displayName: 'Тимур', profileUrl: null }, text: text(4), publishedAt: new Date(),
+      permalink: null, parentExternalId: null, threadExternalId: null, attachments: [], hints: {},
+      replyTarget: { platform: 'telegram', chatId: String(chat.id), postId: String(tgPost.message_id) },
+    };
+    const tgStored = await ingestMessage(app.deps, tgRaw);
+    await waitFor(() => app.db.incidents.byMessage(tgStored.messageId), (i) => i?.id === first.incident.id, { what: 'telegram post attached' });
+    const incidentId = first.incident.id;
+    expect(await app.db.incidents.get(incidentId)).toMatchObject({ resonant: true, authorsCount: 4 });
+
+    // The press page lists the four posts, all checked; the reply goes under each of them.
+    await browserSignedIn();
+    await page.goto(`${app.url}/press/incidents/${incidentId}`);
+    const boxes = page.locator('fieldset.targets input[type=checkbox]');
+    expect(await boxes.count()).toBe(4);
+    for (let n = 0; n < 4; n++) expect(await boxes.nth(n).isChecked()).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'press-resonant.png'), fullPage: true });
+    await page.click('li.option >> nth=0 >> a');
+    await page.waitForURL(/template=/);
+    const ack = await page.inputValue('#reply-text');
+    await Promise.all([page.waitForURL(/done=published/), page.click('button:has-text("Одобрить и опубликовать")')]);
+    const reply = await waitFor(async () => (await app.db.replies.forIncident(incidentId))[0], (r) => r?.status === 'published', { timeoutMs: 30_000, what: 'published everywhere' });
+    const underVk = vk.createdComments.filter((c) => c.text === ack);
+    expect(underVk.map((c) => [c.post_id, c.reply_to_comment]).sort()).toEqual([first, second, third].map((x) => [x.postId, x.commentId]).sort());
+    const underTg = tg.sent.filter((m) => m.chatId === chat.id && m.text === ack);
+    expect(underTg).toEqual([expect.objectContaining({ replyToMessageId: tgPost.message_id })]);
+    const pubs = await app.db.replies.publications(reply.id);
+    expect(pubs).toHaveLength(4);
+    expect(pubs.every((p) => p.status === 'published' && p.externalId)).toBe(true);
+    const published = (await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'reply.published');
+    expect(published).toHaveLength(4);
+    const earliest = Math.min(...pubs.map((p) => p.publishedAt!.getTime()));
+    expect((await app.db.incidents.get(incidentId))!.firstResponseAt!.getTime()).toBe(earliest); // the first publication stopped the clock
+
+    // A retry of the same job publishes nothing twice and records nothing twice.
+    expect(await publish.handle({ replyId: reply.id }, app.deps)).toBe('skipped');
+    await app.db.sql.query(`UPDATE replies SET status = 'approved' WHERE id = $1`, [reply.id]); // as if the crash came before the reply's own record
+    expect(await publish.handle({ replyId: reply.id }, app.deps)).toBe('done');
+    expect(vk.createdComments.filter((c) => c.text === ack)).toHaveLength(3);
+    expect(tg.sent.filter((m) => m.chatId === chat.id && m.text === ack)).toHaveLength(1);
+    expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'reply.published')).toHaveLength(4);
+
+    // A subset: only the first VK author and the Telegram author.
+    const press = await pressSession();
+    const form = (await getAs(app, press, `/press/incidents/${incidentId}`)).text;
+    const ids = [...form.matchAll(/name="target" value="(\d+)"/g)].map((m) => m[1]);
+    expect(ids).toHaveLength(4);
+    const none = await postForm(press, `/press/incidents/${incidentId}/reply`, { stage: 'promise', text: 'Здравствуйте! Горячую воду вернут до пятницы.', templateId: '', csrf: csrfOf(form), targetsShown: '1' });
+    expect(none.status).toBe(422);
+    expect(none.text).toContain('Отметьте хотя бы одно сообщение');
+    const posts = await app.db.replies.replyTargets(incidentId);
+    const chosen = [posts.find((p) => p.platform === 'vk' && p.isPrimary)!.messageId, posts.find((p) => p.platform === 'telegram')!.messageId];
+    const body = new URLSearchParams({ stage: 'promise', text: 'Здравствуйте! Горячую воду вернут до пятницы, идёт ремонт теплотрассы.', templateId: '', csrf: csrfOf(form), targetsShown: '1' });
+    for (const id of chosen) body.append('target', id);
+    const r = await fetch(`${app.url}/press/incidents/${incidentId}/reply`, { method: 'POST', headers: { cookie: press, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString(), redirect: 'manual' });
+    expect(r.status).toBe(303);
+    const second2 = await waitFor(async () => (await app.db.replies.forIncident(incidentId))[1], (x) => x?.status === 'published', { timeoutMs: 30_000, what: 'subset published' });
+    expect((await app.db.replies.publications(second2.id)).map((p) => p.messageId).sort()).toEqual([...chosen].sort());
+    expect(vk.createdComments.filter((c) => c.text === second2.text).map((c) => c.post_id)).toEqual([first.postId]);
+    expect(tg.sent.filter((m) => m.chatId === chat.id && m.text === second2.text)).toHaveLength(1);
   });
 });

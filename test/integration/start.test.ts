@@ -47,11 +47,12 @@ describe('npx otklik start (demo, no tokens)', () => {
   it('shows the demo\'s incidents, routed, with repeats attached, within a minute; stops cleanly on SIGTERM', async () => {
     const url = await waitFor(async () => /http:\/\/127\.0\.0\.1:\d+/.exec(stdout)?.[0] ?? null, (u) => u !== null, { timeoutMs: 30_000, what: 'the start banner' });
     const { posts } = loadDemoCorpus();
-    // Every demo post read and settled (a non-complaint, or a complaint in an assigned incident).
+    // Every demo post read and settled (a non-complaint, thanks, or an appeal in an assigned incident or one waiting
+    // on the duty officer's triage list).
     await waitFor(
       () => db.sql.query<{ settled: number }>(
         `SELECT count(*)::int AS settled FROM messages m LEFT JOIN incidents i ON i.id = m.incident_id
-         WHERE m.status = 'not_complaint' OR (m.status IN ('incident', 'attached') AND i.status = 'assigned')`,
+         WHERE m.status IN ('not_complaint', 'gratitude') OR (m.status IN ('incident', 'attached') AND i.status IN ('assigned', 'needs_review'))`,
       ),
       (r) => r.rows[0].settled === posts.length,
       { timeoutMs: 60_000, what: 'all demo posts settled' },

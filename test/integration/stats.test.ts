@@ -44,7 +44,7 @@ describe.each(DB_KINDS)('response-time statistics (%s)', (kind) => {
     });
     expect(by(groups, 'sayanogorsk')).toMatchObject({ incidents: 2, withinTargetShare: 1, medianMinutes: 12.5 });
     // The unassigned incident: no deadline stored, so the target from publication applies.
-    expect(by(groups, null)).toMatchObject({ label: 'Не определено', incidents: 1, answered: 0, measured: 1, overdueNow: 1, withinTargetShare: 0 });
+    expect(by(groups, null)).toMatchObject({ label: 'муниципалитет не определён', incidents: 1, answered: 0, measured: 1, overdueNow: 1, withinTargetShare: 0 });
     expect(total).toMatchObject({
       label: 'Всего', incidents: 14, answered: 11, withinTarget: 8, measured: 13, medianMinutes: 90, p90Minutes: 600, meanMinutes: 314.1,
       overdueNow: 2, escalated: 2, resolved: 1, promisesKept: 1, promisesBroken: 2, promisesPending: 1,

@@ -23,6 +23,14 @@ describe('config', () => {
     for (const name of ['HTTP_PORT', 'REDIS_URL', 'SLA_TARGET_MINUTES', 'DATABASE_URL']) expect(msg).toContain(name);
   });
 
+  it('takes the nightly training time (or off) and a triage threshold between 0 and 1', () => {
+    expect(loadConfig({}, { dotenv: false })).toMatchObject({ TRAIN_TIME: '03:00' });
+    expect(loadConfig({}, { dotenv: false }).TRIAGE_MIN_CONFIDENCE).toBeUndefined();
+    expect(loadConfig({ TRAIN_TIME: 'off', TRIAGE_MIN_CONFIDENCE: '0.7' }, { dotenv: false })).toMatchObject({ TRAIN_TIME: 'off', TRIAGE_MIN_CONFIDENCE: 0.7 });
+    expect(() => loadConfig({ TRAIN_TIME: '25:00' }, { dotenv: false })).toThrow(/TRAIN_TIME/);
+    expect(() => loadConfig({ TRIAGE_MIN_CONFIDENCE: '1.5' }, { dotenv: false })).toThrow(/TRIAGE_MIN_CONFIDENCE/);
+  });
+
   it('treats an empty token as unset, so a blank line in .env does not switch platforms on', () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: '', VK_GROUP_TOKEN: ' ' }, { dotenv: false }).TELEGRAM_BOT_TOKEN).toBeUndefined();
   });

@@ -104,7 +104,7 @@ function decideAndWrite(db: Db, similarity: Analyzer['similarity']) {
 
 const batches = new WeakMap<Db, (item: DedupeItem) => Promise<DedupeOutcome>>();
 
-export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, analyzer, log, now, carried }) => {
+export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, analyzer, log, now, carried, cards }) => {
   const message = carried?.message?.id === messageId ? carried.message : await db.messages.get(messageId);
   if (!message) throw new PermanentError(`message ${messageId} not found`);
   if (message.status === 'incident' && message.incidentId) {
@@ -129,5 +129,8 @@ export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, 
   if (!outcome) return 'skipped';
   log.info(outcome.opened ? 'incident.opened' : 'message.attached', { incidentId: outcome.incidentId });
   if (outcome.opened) await queues.handOff('classify', { incidentId: outcome.incidentId });
+  // A follow-up (or a new author: resonance) reaches the cards already sent, at Telegram's pace; a failed edit is
+  // the card clock's to repeat (the incident's updated_at is newer than the card's last edit), not a reason to retry.
+  else await cards?.refresh(outcome.incidentId, { auto: true }).catch((err: unknown) => log.warn('cards.refresh-failed', { incidentId: outcome.incidentId, errName: (err as Error).name }));
   return 'done';
 });

@@ -4,7 +4,7 @@ import { fireLongTimer, markTimerFired } from '../../timers/fire';
 import { PermanentError } from '../../errors';
 import { defineStage } from '../stage';
 
-export const sla = defineStage('sla', async ({ incidentId, kind, promiseId }, deps) => {
+export const sla = defineStage('sla', async ({ incidentId, kind, promiseId, summarized }, deps) => {
   const { db, queues, cfg, log, now } = deps;
   if (kind !== 'half' && kind !== 'three-quarters' && kind !== 'breach') return fireLongTimer(deps, incidentId, kind, promiseId);
   const incident = await db.incidents.get(incidentId);
@@ -22,6 +22,8 @@ export const sla = defineStage('sla', async ({ incidentId, kind, promiseId }, de
         officialId: incident.officialId as string,
         kind: kind === 'half' ? 'remind-half' : 'remind-three-quarters',
       });
+      // The ½ and ¾ moments show on the card's countdown too (at Telegram's pace).
+      await deps.cards?.refresh(incidentId, { auto: true });
       return 'done';
     case 'escalate': {
       const officials = await db.officials.all();
@@ -39,8 +41,13 @@ export const sla = defineStage('sla', async ({ incidentId, kind, promiseId }, de
         });
         return true;
       });
-      // Enqueued even on a retry (first === false): notify is idempotent per (incident, official, kind).
-      for (const officialId of targets) await queues.enqueue('notify', { incidentId, officialId, kind: 'escalation' });
+      // Enqueued even on a retry (first === false): notify is idempotent per (incident, official, kind). A breach of
+      // the start-up backlog reaches the duty officers in one list (src/timers/sweep.ts), not as a card each.
+      const duty = new Set(officials.filter((o) => o.duty).map((o) => o.id));
+      for (const officialId of targets) {
+        if (summarized && duty.has(officialId)) continue;
+        await queues.enqueue('notify', { incidentId, officialId, kind: 'escalation' });
+      }
       // The owner's card says so too (an edit in place; repeating it on a retry changes nothing).
       await deps.cards?.refresh(incidentId);
       if (first) log.warn('incident.escalated', { to: [...targets] });
