@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { createAnalyzer, type RegionPack } from '../classifiers';
 import { createTextAnalysis, type TextAnalysis } from './analysis/pool';
 import { buildServer, type HttpServer } from './api/server';
-import type { Config } from './config';
+import { modelDirOf, type Config } from './config';
 import { openDb, type Db } from './db';
 import { loadDemoCorpus } from './demo/corpus';
 import { demoReader, DEMO_OFFICIALS_FILE } from './demo/feed';
@@ -26,7 +26,6 @@ import { startDigests } from './digest/scheduler';
 import { createTelegramOffice, startTelegramBot } from './bot';
 import { startTimerSweep } from './timers/sweep';
 import { startTrainingSchedule } from './training/schedule';
-import { modelDirOf } from './training/train';
 import { syncDemoAccount } from './web/demo-account';
 import { registerConnectorReaders, startConnectorStreams } from './ingest/connectors';
 

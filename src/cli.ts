@@ -4,16 +4,17 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { runPipelineBench } from './bench/pipeline';
 import { createAnalyzer } from '../classifiers';
-import { runClassify, runEval, runTrain } from '../classifiers/cli';
 import { seedRegion, startApp } from './app';
-import { loadConfig, ROLES, type Role } from './config';
+import { loadConfig, modelDirOf, ROLES, type Role } from './config';
 import { openDb } from './db';
 import { migrate } from './db/migrate';
-import { ConfigError, InputError } from './errors';
+import { InputError } from './errors';
 import { importFile } from './import';
 import { setPassword } from './web/auth';
 import { createRootLogger } from './log';
-import { loadTrainingCorrections, modelDirOf } from './training/train';
+import { addClassifyCommand, runCli } from './cli-analysis';
+import { runEval, runTrain } from '../classifiers/cli';
+import { loadTrainingCorrections } from './training/train';
 import { QUEUE_NAMES, type QueueName } from './pipeline/queues';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -137,27 +138,14 @@ export function buildCli(): Command {
       }
     });
 
-  program
-    .command('classify')
-    .description('JSON lines in ({"id","text"}) → JSON lines out (complaint, topic, municipality, priority)')
-    .option('--region <code>', 'region pack', undefined)
-    .action(async (o: { region?: string }) => {
-      const cfg = loadConfig(process.env, { roles: [] });
-      // The region's own model (DATA_DIR/models, from `train`) when there is one, and the region's triage threshold.
-      const r = await runClassify(process.stdin, process.stdout, o.region ?? cfg.REGION, {
-        modelDir: modelDirOf(cfg),
-        ...(cfg.TRIAGE_MIN_CONFIDENCE !== undefined ? { minConfidence: cfg.TRIAGE_MIN_CONFIDENCE } : {}),
-      });
-      if (r.errors > 0) process.stderr.write(`otklik classify: ${r.errors} of ${r.lines} lines had errors\n`);
-    });
-
+  addClassifyCommand(program);
   program
     .command('train')
-    .description('learn the region\'s model (DATA_DIR/models) from its officials\' corrections and, optionally, a CSV export of its history')
+    .description("learn the region's model (DATA_DIR/models) from its officials' corrections and, optionally, a CSV export of its history")
     .option('--from <file>', 'CSV export to learn topics from')
     .option('--text-column <name>', 'CSV column with the text')
     .option('--topic-column <name>', 'CSV column with the topic code')
-    .option('--map <file>', 'YAML mapping the export\'s own categories to topic codes')
+    .option('--map <file>', "YAML mapping the export's own categories to topic codes")
     .option('--out <dir>', 'where to write the region model (default: DATA_DIR/models)')
     .option('--no-corrections', 'leave out the corrections stored in the database')
     .option('--shipped', 'rebuild the shipped models (classifiers/data/models) from the team corpus alone')
@@ -179,9 +167,9 @@ export function buildCli(): Command {
 
   program
     .command('eval')
-    .description('precision, recall, F1 and confusion matrices on the held-out split')
+    .description('precision, recall, F1 and confusion matrices: the held-out split and the check sets, or --data FILE')
     .option('--region <code>', 'region pack')
-    .option('--data <file>', 'another labelled file to evaluate on')
+    .option('--data <file>', 'another labelled file to evaluate on (JSONL with kind, platform, source; or a portal CSV)')
     .action(async (o: { region?: string; data?: string }) => {
       out(await runEval(o));
     });
@@ -231,14 +219,5 @@ function addBenchCommand(program: Command): void {
 
 /** Entry point of bin/otklik.js. */
 export async function main(argv: string[]): Promise<void> {
-  try {
-    await buildCli().parseAsync(argv);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof InputError) {
-      process.stderr.write(`otklik: ${err.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw err;
-  }
+  await runCli(buildCli(), argv);
 }

@@ -134,3 +134,8 @@ export function loadConfig(
 
 /** The role names `worker --stages` and `start` accept. */
 export const ROLES: readonly Role[] = ROLE_NAMES;
+
+/** Where the region's own model lives: `DATA_DIR/models` (none for an in-memory database, as in tests). */
+export function modelDirOf(cfg: Pick<Config, 'DATA_DIR'>): string | null {
+  return cfg.DATA_DIR === 'memory://' ? null : path.resolve(cfg.DATA_DIR, 'models');
+}

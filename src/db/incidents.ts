@@ -325,11 +325,13 @@ export const incidentQueries = (sql: Sql) => {
            FROM o WHERE m.id = o.message_id AND m.status = 'complaint' RETURNING o.*),
          ma AS (
            UPDATE messages m SET status = 'attached', author_id = a.author_id, incident_id = a.incident_id, deduped_at = a.at
-           FROM a WHERE m.id = a.message_id AND m.status = 'complaint' RETURNING a.*),
+           FROM a WHERE m.id = a.message_id AND m.status = 'complaint' RETURNING a.*, m.published_at),
          inc AS (
            INSERT INTO incidents (id, primary_message_id, author_id, analysis, opened_at, detected_at, updated_at, priority,
                                   messages_count, authors_count, resonant)
-           SELECT mo.id, mo.message_id, mo.author_id, mo.analysis::jsonb, mo.published_at, mo.at, mo.at, mo.priority,
+           -- The clock starts at the incident's earliest post (a repeat found in the same batch may be older).
+           SELECT mo.id, mo.message_id, mo.author_id, mo.analysis::jsonb,
+                  least(mo.published_at, (SELECT min(ma.published_at) FROM ma WHERE ma.incident_id = mo.id)), mo.at, mo.at, mo.priority,
                   1 + (SELECT count(*) FROM ma WHERE ma.incident_id = mo.id), c.n, c.n >= $15
            FROM mo CROSS JOIN LATERAL (
              SELECT count(DISTINCT x)::int AS n FROM (SELECT mo.author_id UNION SELECT ma.author_id FROM ma WHERE ma.incident_id = mo.id) s(x)) c
@@ -348,12 +350,15 @@ export const incidentQueries = (sql: Sql) => {
                                   resonant = i.authors_count + c.authors >= $15,
                                   -- A mass complaint is high priority whenever it becomes one, not only if it was one at classify.
                                   priority = CASE WHEN i.authors_count + c.authors >= $15 THEN 'high' ELSE i.priority END,
+                                  -- An older post of the same problem moves the start of the clock back while the deadlines
+                                  -- are not set yet (assign computes them from opened_at).
+                                  opened_at = CASE WHEN i.response_due_at IS NULL THEN least(i.opened_at, c.earliest) ELSE i.opened_at END,
                                   updated_at = c.at
            FROM (
-             SELECT g.incident_id, g.at, g.added,
+             SELECT g.incident_id, g.at, g.added, g.earliest,
                     (SELECT count(DISTINCT x)::int FROM unnest(g.authors) x
                      WHERE (SELECT ms.id FROM messages ms WHERE ms.author_id = x AND ms.incident_id = g.incident_id LIMIT 1) IS NULL) AS authors
-             FROM (SELECT incident_id, count(*)::int AS added, max(at) AS at, array_agg(author_id) AS authors
+             FROM (SELECT incident_id, count(*)::int AS added, max(at) AS at, array_agg(author_id) AS authors, min(published_at) AS earliest
                    FROM ma WHERE incident_id NOT IN (SELECT id FROM o) GROUP BY incident_id) g) c
            WHERE i.id = c.incident_id)
          SELECT message_id::text, id::text AS incident_id, true AS opened FROM mo

@@ -7,7 +7,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { errorFields } from '../errors';
 import type { StageDeps } from '../pipeline/stage';
-import { modelDirOf, trainRegionModel } from './train';
+import { modelDirOf } from '../config';
+import { trainRegionModel } from './train';
 
 /** The cron expression (minute hour * * *) of a HH:MM time, or null for 'off'. */
 export function trainCron(time: string): string | null {

@@ -8,17 +8,12 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { runTrain } from '../../classifiers/cli';
 import type { TextAnalysis } from '../analysis/pool';
-import type { Config } from '../config';
+import { modelDirOf, type Config } from '../config';
 import { openDb, type Db } from '../db';
 import type { TrainingExample } from '../db/corrections';
 import type { Logger } from '../log';
 
 export type TrainResult = Awaited<ReturnType<typeof runTrain>>;
-
-/** Where the region's own model lives: `DATA_DIR/models` (none for an in-memory database, as in tests). */
-export function modelDirOf(cfg: Pick<Config, 'DATA_DIR'>): string | null {
-  return cfg.DATA_DIR === 'memory://' ? null : path.resolve(cfg.DATA_DIR, 'models');
-}
 
 /** Opens the database of the configuration, reads the corrections as training examples, and closes it. */
 export async function loadTrainingCorrections(cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<TrainingExample[]> {

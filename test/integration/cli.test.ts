@@ -41,6 +41,14 @@ describe('the otklik CLI', () => {
     expect(lines[0]).toMatchObject({ id: 'a', complaint: true, topic: 'housing', municipality: 'chernogorsk' });
     expect(lines[1]).toMatchObject({ id: 'b', complaint: false });
     expect(lines[2].error).toBeTruthy();
+    expect(lines[0].kind).toBe('complaint');
+  });
+
+  it('classify (which runs without the rest of the application) stops on a bad variable and explains itself', () => {
+    const bad = otklik(['classify'], { env: { TRIAGE_MIN_CONFIDENCE: 'high' }, input: '{"id":"a","text":"яма"}\n' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/TRIAGE_MIN_CONFIDENCE/);
+    expect(otklik(['classify', '--help']).stdout).toContain('--region');
   });
 
   it('imports a YAML file idempotently into PostgreSQL, and names the line of a malformed one', async () => {
