@@ -4,8 +4,9 @@
 export const INCIDENT_KINDS = ['complaint', 'question', 'proposal'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
-/** Every kind the analysis gives a message. */
-export type MessageKindCode = IncidentKind | 'gratitude' | 'none';
+/** Every kind the analysis gives a message: an appeal (above), thanks, or none of these (chatter, news, ads…). */
+export const MESSAGE_KINDS = [...INCIDENT_KINDS, 'gratitude', 'none'] as const;
+export type MessageKindCode = (typeof MESSAGE_KINDS)[number];
 
 /** Russian names of incident kinds, for everything a person sees. */
 export const KIND_NAMES_RU: Record<IncidentKind, string> = {

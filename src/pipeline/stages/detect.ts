@@ -29,7 +29,8 @@ export const detect = defineStage('detect', async ({ messageId }, deps) => {
     if (message.status === 'gratitude' && message.incidentId) await notifyThanks(deps, message.incidentId, messageId);
     return 'skipped';
   }
-  const analysis = await texts.analyze(message.text.slice(0, MAX_ANALYZED_CHARS), message.hints);
+  // What the pipeline knows besides the text: the source's home, mentions, a typed place, the platform, the form.
+  const analysis = await texts.analyze(message.text.slice(0, MAX_ANALYZED_CHARS), { ...message.hints, platform: message.platform });
   const kind = kindOf(analysis);
   if (kind === 'gratitude') return recordGratitude(deps, message, analysis);
   const saved = await db.messages.saveDetection(messageId, analysis, now());
