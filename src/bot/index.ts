@@ -1,14 +1,13 @@
 /**
  * The one Telegram poller of a token (a second one gets 409). It routes every update: private chats and
  * button presses to the officials' bot; group, supergroup and channel messages (and their edits) are
- * citizens' posts, mapped by the Telegram connector and stored by `ingestMessage`.
+ * citizens' posts, mapped by the Telegram connector and stored by `ingestTelegramUpdate` (linked to its watched source).
  */
 import { Bot, type Update } from 'node-telegram-bot-api';
 import { keepAliveFetch } from '../lib/fetch';
-import { mapTelegramUpdate } from '../../connectors/telegram/map';
 import { BOT_DESCRIPTION_RU, BOT_SHORT_DESCRIPTION_RU } from '../domain/wording';
 import { errorFields } from '../errors';
-import { ingestMessage } from '../ingest/ingest';
+import { ingestTelegramUpdate } from '../ingest/connectors';
 import type { StageDeps } from '../pipeline/stage';
 import { BOT_COMMANDS, OfficialsBot } from './officials';
 import type { TelegramOffice } from './telegram';
@@ -49,9 +48,9 @@ export async function startTelegramBot(deps: StageDeps, office: TelegramOffice, 
       case 'officials-message':
         return officials.onPrivateMessage(ctx.message!);
       case 'source': {
-        const raw = mapTelegramUpdate(update, me.id);
-        if (!raw) return;
-        const r = await ingestMessage(deps, raw);
+        // Linked to its watched source (the chat's name on the card, the source's municipality as a hint).
+        const r = await ingestTelegramUpdate(deps, update, me.id);
+        if (!r) return;
         log.debug('telegram.ingested', { messageId: r.messageId, created: r.created });
         return;
       }

@@ -3,6 +3,7 @@
  * (reason, promise date, reply text). Parse the update → check who → call domain / db / queues. The
  * rules live in src/domain and src/replies/flow.ts; the SQL in src/db.
  */
+import { createHash } from 'node:crypto';
 import type { CallbackQuery, Message } from 'node-telegram-bot-api';
 import type { Official } from '../db/officials';
 import {
@@ -29,7 +30,8 @@ import { REPLY_STAGES, type ReplyStage } from '../replies/templates';
 import { signCallback, verifyCallback, type CallbackAction, type CallbackData } from './callback';
 import type { InlineKeyboard } from './card';
 import type { TelegramOffice } from './telegram';
-import { isTriageAction, TriageBot } from './triage';
+import { isTriageAction } from './triage';
+import { TriageBot } from './triage-bot';
 import { escapeHtml } from '../lib/html';
 import { formatDeadline, formatDuration, ROLE_RU, STATUS_RU, T, trimText } from './texts';
 
@@ -43,10 +45,12 @@ type Session =
   | { flow: 'press-return'; incidentId: string; replyId: string };
 
 const SESSION_TTL_MS = 2 * 3600_000;
+/** A short digest of a previewed text, carried by the preview's buttons. */
+const textHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
 /** How long «Вернуть в работу» undoes a «Решено». */
 export const UNDO_RESOLVE_MS = 15 * 60_000;
 /** Actions that still act on an incident just marked resolved: its closing reply and the undo. */
-const AFTER_RESOLUTION = new Set<CallbackAction>(['reopen', 'replyStage', 'pickTemplate', 'ownText', 'editDraft', 'send', 'cancel']);
+const AFTER_RESOLUTION = new Set<CallbackAction>(['reopen', 'reply', 'replyStage', 'pickTemplate', 'ownText', 'editDraft', 'send', 'cancel']);
 const PRESS_ACTIONS = ['approve', 'pressEdit', 'pressReturn', 'pressPublish'] as const;
 const isPressAction = (a: CallbackAction): a is (typeof PRESS_ACTIONS)[number] => (PRESS_ACTIONS as readonly string[]).includes(a);
 
@@ -58,6 +62,14 @@ export const BOT_COMMANDS = [
   { command: 'cancel', description: 'Отменить начатое действие' },
   { command: 'help', description: 'Справка' },
 ];
+
+/** The officials and heads of a municipality present now (not `except`), by name: whom the control centre may pick. */
+function officialsIn(all: Official[], municipalityId: string, except: string): Official[] {
+  return all
+    .filter((o) => o.id !== except && !o.away && o.municipalityId === municipalityId && (o.role === 'official' || o.role === 'supervisor'))
+    .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
+    .slice(0, 12);
+}
 
 /** Buttons of the short dialogues (not of cards): each works once. */
 const DIALOGUE_ACTIONS: ReadonlySet<CallbackAction> = new Set(['pickColleague', 'pickMunicipality', 'pickTemplate', 'ownText', 'send', 'editDraft', 'cancel']);
@@ -167,7 +179,8 @@ export class OfficialsBot {
       return;
     }
     const lines = rows.map((r) => `№${r.id} · ${escapeHtml(topicName(r.topic, true))} · просрочено на ${formatDuration(now.getTime() - r.responseDueAt.getTime())}`);
-    await this.office.send(chatId, `<b>Просрочен срок ответа</b> (${rows.length})\n${lines.join('\n')}`);
+    const count = rows[0].total > rows.length ? T.shownOf(rows.length, rows[0].total) : String(rows.length);
+    await this.office.send(chatId, `<b>Просрочен срок ответа</b> (${count})\n${lines.join('\n')}`);
   }
 
   private async ownStats(official: Official, chatId: string): Promise<void> {
@@ -268,7 +281,7 @@ export class OfficialsBot {
         await this.office.refreshCards(incident.id);
         if (q.message) await this.office.edit(String(q.message.chat.id), String(q.message.message_id), escapeHtml(W.confirmResolve(incident.id))).catch(() => undefined);
         await this.office.send(chatId, escapeHtml(W.resolvedOffer(incident.id, UNDO_RESOLVE_MS / 60_000)), [
-          [{ text: B.replyToCitizen, callback_data: this.sign(data, 'replyStage', 'resolved') }],
+          [{ text: B.replyToCitizen, callback_data: this.sign(data, 'reply', 'resolved') }],
           [{ text: B.reopen, callback_data: this.sign(data, 'reopen', String(at.getTime())) }],
         ]);
         return { text: T.resolved };
@@ -301,7 +314,10 @@ export class OfficialsBot {
           await this.office.send(chatId, T.chooseMunicipality(incident.id), kb);
           return { text: 'Выберите муниципалитет' };
         }
-        const candidates = colleaguesFor(owner, await this.db.officials.all());
+        // The control centre may pass it to anyone of the incident's municipality; an official, to their colleagues.
+        const all = await this.db.officials.all();
+        const controlCentre = mayTriage(actor) && triageScope(actor) === null;
+        const candidates = controlCentre && incident.municipalityId ? officialsIn(all, incident.municipalityId, current.officialId) : colleaguesFor(owner, all);
         if (candidates.length === 0) return { text: T.noColleagues, alert: true };
         await this.setSession(tgUser, { flow: 'reassign', incidentId: incident.id, epoch: data.epoch, candidates: candidates.map((c) => c.id) });
         const kb: InlineKeyboard = candidates.map((c, i) => [{ text: trimText(`${c.name} — ${c.position ?? ROLE_RU[c.role]}`, 60), callback_data: this.sign(data, 'pickColleague', String(i)) }]);
@@ -327,7 +343,8 @@ export class OfficialsBot {
         await this.office.send(chatId, T.askPromise(incident.id), [[{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]]);
         return { text: 'Укажите срок' };
       case 'reply':
-        return this.startReply(actor, tgUser, chatId, data);
+        // From the card (the stage that fits now), or «Ответить гражданину» after «Решено» (arg: the stage).
+        return this.startReply(actor, tgUser, chatId, data, REPLY_STAGES.find((x) => x === data.arg) ?? null);
       case 'replyStage': {
         const stage = REPLY_STAGES.find((x) => x === data.arg);
         if (!stage) return { text: T.staleButton, alert: true };
@@ -338,6 +355,8 @@ export class OfficialsBot {
           await this.office.send(chatId, escapeHtml(W.askPromiseForReply(incident.id)), [[{ text: 'Отмена', callback_data: this.sign(data, 'cancel') }]]);
           return { text: 'Укажите срок' };
         }
+        // The choice message gives way to the new one.
+        if (q.message) await this.office.dropKeyboard(String(q.message.chat.id), String(q.message.message_id));
         return this.startReply(actor, tgUser, chatId, data, stage);
       }
       case 'pickTemplate': {
@@ -400,7 +419,8 @@ export class OfficialsBot {
       }
       const edited = text.slice(0, 4000);
       await this.setSession(tgUser, { ...s, text: edited });
-      const sign = (action: CallbackAction) => signCallback(this.office.secret, { action, incidentId: s.incidentId, epoch: '0', arg: s.replyId });
+      // The buttons name the previewed text: an older preview's «Опубликовать» cannot publish a newer text.
+      const sign = (action: CallbackAction) => signCallback(this.office.secret, { action, incidentId: s.incidentId, epoch: '0', arg: `${s.replyId}_${textHash(edited)}` });
       await this.office.send(chatId, `<b>${escapeHtml(W.pressPreview(s.incidentId))}</b>\n\n${escapeHtml(edited)}\n\n${escapeHtml(W.pressPreviewQuestion)}`, [
         [{ text: B.publish, callback_data: sign('pressPublish') }, { text: B.editMore, callback_data: sign('pressEdit') }],
       ]);
@@ -492,7 +512,7 @@ export class OfficialsBot {
 
   // ------------------------------------------------------------------ actions
 
-  private async reassign(actor: Official, chatId: string, incidentId: string, fromId: string, toId: string, reason: 'colleague' | 'not-ours' | 'duty-pick', note: string | null): Promise<Answer> {
+  private async reassign(actor: Official, chatId: string, incidentId: string, fromId: string, toId: string, reason: 'colleague' | 'not-ours', note: string | null): Promise<Answer> {
     const at = this.deps.now();
     const to = await this.db.officials.get(toId);
     if (!to) return { text: T.notRoutable, alert: true };
@@ -548,10 +568,7 @@ export class OfficialsBot {
     // The rules name nobody else (or the incident was answered meanwhile): the duty officer picks any official there.
     const current = await this.db.bot.currentAssignment(incidentId);
     if (!current) return { text: T.staleButton, alert: true };
-    const candidates = (await this.db.officials.all())
-      .filter((o) => o.id !== current.officialId && !o.away && o.municipalityId === place.id && (o.role === 'official' || o.role === 'supervisor'))
-      .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
-      .slice(0, 12);
+    const candidates = officialsIn(await this.db.officials.all(), place.id, current.officialId);
     if (candidates.length === 0) return { text: T.noColleagues, alert: true };
     const epochData = { ...data, epoch: current.id };
     await this.setSession(tgUser, { flow: 'reassign', incidentId, epoch: current.id, candidates: candidates.map((c) => c.id) });
@@ -580,7 +597,9 @@ export class OfficialsBot {
 
   private async sendPreview(actor: Official, chatId: string, data: CallbackData, text: string): Promise<void> {
     const direct = mayPublishDirectly(actor, this.deps.cfg.OFFICIALS_MAY_PUBLISH);
-    await this.office.send(chatId, T.preview(data.incidentId, text, direct), [
+    // A resonant incident: the reply goes under every author's post, and the preview says so.
+    const posts = (await this.db.replies.replyTargets(data.incidentId)).length;
+    await this.office.send(chatId, T.preview(data.incidentId, text, direct) + (posts > 1 ? `\n${escapeHtml(W.previewPosts(posts))}` : ''), [
       [{ text: direct ? 'Опубликовать' : 'На согласование', callback_data: this.sign(data, 'send') }],
       [{ text: 'Изменить', callback_data: this.sign(data, 'editDraft') }, { text: 'Отмена', callback_data: this.sign(data, 'cancel') }],
     ]);
@@ -623,11 +642,15 @@ export class OfficialsBot {
 
   private async onPressButton(actor: Official, chatId: string, q: CallbackQuery, data: CallbackData): Promise<Answer> {
     if (!mayApproveReplies(actor)) return { text: T.notAllowed, alert: true };
-    const reply = await this.db.replies.get(data.arg);
+    const [replyId, previewHash] = data.arg.split('_');
+    const reply = await this.db.replies.get(replyId);
     if (!reply || reply.incidentId !== data.incidentId) return { text: T.staleButton, alert: true };
     if (reply.status !== 'draft') return { text: T.alreadyDecided, alert: true };
     const tgUser = String(q.from.id);
+    // A preview's buttons work once.
+    const fromPreview = previewHash !== undefined && q.message ? () => this.office.dropKeyboard(String(q.message!.chat.id), String(q.message!.message_id)) : async () => undefined;
     if (data.action === 'pressEdit') {
+      await fromPreview();
       await this.setSession(tgUser, { flow: 'press-edit', incidentId: reply.incidentId, replyId: reply.id });
       await this.office.send(chatId, escapeHtml(W.askPressEdit(reply.incidentId)));
       // The current text as a message of its own, to copy and correct.
@@ -642,7 +665,7 @@ export class OfficialsBot {
     let newText: string | null = null;
     if (data.action === 'pressPublish') {
       const s = await this.db.bot.session<Session>(tgUser, this.deps.now());
-      if (!s || s.flow !== 'press-edit' || s.replyId !== reply.id || !s.text) return { text: T.staleButton, alert: true };
+      if (!s || s.flow !== 'press-edit' || s.replyId !== reply.id || !s.text || textHash(s.text) !== previewHash) return { text: T.staleButton, alert: true };
       newText = s.text;
     }
     const result = await this.approveReply(actor, reply.incidentId, reply.id, newText);

@@ -17,13 +17,15 @@ import { callbackSecret, signCallback } from './callback';
 import { renderCard, type InlineKeyboard } from './card';
 import { renderTriage, triageDoneText } from './triage';
 import type { TopicCode } from '../domain/types';
-import { formatDeadline, formatLocalSafe, T } from './texts';
+import { formatDeadline, formatDuration, formatLocalSafe, T } from './texts';
+import { NOT_SET, topicName } from '../domain/wording';
+import { escapeHtml } from '../lib/html';
 
 /** Telegram's pace for editing one message: about once a minute (automatic edits never come faster). */
 export const CARD_EDIT_GAP_MS = 60_000;
 
 /** Assignment reasons that are a person's hand-over (the router's own are 'rule', 'municipality-head', 'duty-officer'). */
-const HANDOVER_REASONS = new Set(['colleague', 'not-ours', 'duty-pick', 'corrected']);
+const HANDOVER_REASONS = new Set(['colleague', 'not-ours', 'corrected']);
 
 /** Maps a Telegram client error to ours: 429/5xx/network → Transient (with retry_after), other 4xx → Permanent. */
 export function toAppError(err: unknown): Error {
@@ -279,6 +281,7 @@ export class TelegramOffice {
           const c = await this.card(incident, official.id, kind === 'escalation', message);
           return this.send(chatId, c.text, c.keyboard);
         }
+        if (kind === 'escalation-summary') return this.send(chatId, await this.escalationSummary());
         // Reminders, deadlines, promises and thanks answer the card they are about, and carry its buttons.
         const text = await this.reminderText(kind, incident);
         const own = (await this.deps.db.notifications.get(incident.id, official.id, 'card')) ?? (await this.deps.db.notifications.get(incident.id, official.id, 'escalation'));
@@ -305,6 +308,18 @@ export class TelegramOffice {
       this.started.add(official.id);
     }
     return official.telegramId;
+  }
+
+  /** The duty officer's one list of the overdue incidents (the start-up backlog), with their count. */
+  private async escalationSummary(): Promise<string> {
+    const now = this.deps.now();
+    const [rows, ref] = await Promise.all([this.deps.db.bot.overdueIncidents(null, now, 30), reference(this.deps.db)]);
+    const lines = rows.map((r) => {
+      const place = (r.municipalityId && ref.municipalities.get(r.municipalityId)?.name) || NOT_SET.municipality;
+      const owner = ref.officialsById.get(r.officialId)?.name ?? NOT_SET.official;
+      return `№${r.id} · ${escapeHtml(topicName(r.topic, true))} · ${escapeHtml(place)} · ${escapeHtml(owner)} · просрочено на ${formatDuration(now.getTime() - r.responseDueAt.getTime())}`;
+    });
+    return T.escalationSummary(rows[0]?.total ?? 0, lines);
   }
 
   private async reminderText(kind: string, incident: Incident): Promise<string> {

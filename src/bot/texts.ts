@@ -1,6 +1,6 @@
 /** Russian texts of the officials' bot and Telegram HTML helpers. Pure. */
 import { formatLocal } from '../domain/periods';
-import { endSentence, formatDuration } from '../domain/wording';
+import { endSentence, formatDuration, pluralRu } from '../domain/wording';
 import { escapeHtml } from '../lib/html';
 
 
@@ -97,6 +97,14 @@ export const T = {
     `⏰ Напоминание: по обращению №${n} ${part === 'half' ? 'прошла половина' : 'прошли три четверти'} срока первого ответа. Срок ${deadline}.`,
   resolutionWarn: (n: string, deadline: string) => `⏰ Приближается срок решения проблемы по обращению №${n}: ${deadline}.`,
   resolutionBreach: (n: string, deadline: string) => `❗ Истёк срок решения проблемы по обращению №${n} (${deadline}).`,
+  escalationSummary: (total: number, lines: string[]) =>
+    [
+      `❗ <b>Истёк срок первого ответа: ${total} ${pluralRu(total, ['обращение', 'обращения', 'обращений'])}</b>`,
+      'Пока система не работала, сроки истекли у нескольких обращений сразу; руководители ответственных уведомлены.',
+      '',
+      ...lines,
+      ...(total > lines.length ? ['', `${T.shownOf(lines.length, total)}; полный список — /overdue`] : ['', 'Список — /overdue']),
+    ].join('\n'),
   thanks: (n: string, text: string) => `🙏 <b>Благодарность</b> по обращению №${n}:\n<blockquote>${escapeHtml(trimText(text, 600))}</blockquote>`,
   promiseDue: (n: string, when: string, text: string) => `❗ Истёк срок обещания по обращению №${n}: «${escapeHtml(text)}» (срок ${when}). Отметьте «Решено» или запишите новое обещание.`,
 };

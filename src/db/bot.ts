@@ -249,9 +249,9 @@ export const botQueries = (sql: Sql) => {
     },
 
     /** Open incidents past their response deadline without a response (of an official, or all for null). */
-    async overdueIncidents(officialId: string | null, now: Date, limit = 20): Promise<{ id: string; officialId: string; topic: string | null; municipalityId: string | null; responseDueAt: Date }[]> {
+    async overdueIncidents(officialId: string | null, now: Date, limit = 20): Promise<{ id: string; officialId: string; topic: string | null; municipalityId: string | null; responseDueAt: Date; total: number }[]> {
       const r = await sql.query<Row>(
-        `SELECT id::text, official_id, topic, municipality_id, response_due_at FROM incidents
+        `SELECT id::text, official_id, topic, municipality_id, response_due_at, count(*) OVER ()::int AS total FROM incidents
          WHERE ($1::text IS NULL OR official_id = $1) AND status = ANY($2::text[]) AND first_response_at IS NULL
            AND response_due_at < $3 ORDER BY response_due_at, id LIMIT $4`,
         [officialId, OPEN_STATUSES, now, limit],
@@ -262,6 +262,8 @@ export const botQueries = (sql: Sql) => {
         topic: (x.topic as string) ?? null,
         municipalityId: (x.municipality_id as string) ?? null,
         responseDueAt: x.response_due_at as Date,
+        /** All the overdue incidents the query matched, beyond `limit` too. */
+        total: x.total as number,
       }));
     },
 

@@ -128,12 +128,12 @@ export const notificationQueries = (sql: Sql) => {
          WHERE i.status IN ('assigned', 'in_progress', 'answered')
            AND n.kind IN ('card', 'escalation') AND n.status = 'sent' AND n.message_id IS NOT NULL
            AND (n.official_id = i.official_id OR n.kind = 'escalation')
-           AND coalesce(n.edited_at, n.sent_at) <= $2
-           AND ((i.first_response_at IS NULL AND i.status <> 'answered' AND coalesce(n.edited_at, n.sent_at) <= $3)
+           AND coalesce(n.edited_at, n.sent_at) <= $1
+           AND ((i.first_response_at IS NULL AND i.status <> 'answered' AND coalesce(n.edited_at, n.sent_at) <= $2)
                 OR i.updated_at > coalesce(n.edited_at, n.sent_at)
                 OR n.refresh_wanted_at IS NOT NULL)
-         ORDER BY coalesce(n.edited_at, n.sent_at) LIMIT $4`,
-        [now, new Date(now.getTime() - minGapMs), new Date(now.getTime() - everyMs), limit],
+         ORDER BY coalesce(n.edited_at, n.sent_at) LIMIT $3`,
+        [new Date(now.getTime() - minGapMs), new Date(now.getTime() - everyMs), limit],
       );
       return r.rows.map((x) => ({ incidentId: x.incident_id, officialId: x.official_id, kind: x.kind }));
     },

@@ -136,7 +136,7 @@ export type ApproveResult =
  * The press service (or the control centre) approves a draft, optionally with a new text (checked like a
  * new reply, against the rest of the thread); then `publish` takes it.
  */
-export async function approveReply(deps: ReplyDeps, actor: ReplyActor, replyId: string, newText: string | null): Promise<ApproveResult> {
+export async function approveReply(deps: ReplyDeps, actor: ReplyActor, replyId: string, newText: string | null, targets?: string[]): Promise<ApproveResult> {
   const { db } = deps;
   if (!mayApproveReplies(actor)) return { kind: 'refused', reason: 'not-allowed' };
   const reply = await db.replies.get(replyId);
@@ -155,6 +155,7 @@ export async function approveReply(deps: ReplyDeps, actor: ReplyActor, replyId: 
   const by = actorTag(actor);
   const ok = await db.tx(async (tx) => {
     if (!(await tx.replies.approve(replyId, by, text, at))) return false;
+    if (targets?.length) await tx.replies.setTargets(replyId, targets); // the posts ticked on the press page
     await tx.incidents.addEvent(reply.incidentId, 'reply.approved', by, at, { replyId, edited: text !== null });
     return true;
   });

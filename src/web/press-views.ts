@@ -207,6 +207,7 @@ export function pressIncidentBody(v: PressIncidentView): RawHtml {
           <input type="hidden" name="csrf" value="${v.csrf}">
           <label for="reply-text">Текст ответа <span class="muted small">(можно исправить перед одобрением)</span></label>
           <textarea id="reply-text" name="text" rows="7" maxlength="4000" required>${v.text ?? draft.text}</textarea>
+          ${targetsField(v)}
           <div class="preview"><div class="muted small">Так ответ увидит гражданин:</div><div class="bubble" id="reply-preview">${v.text ?? draft.text}</div></div>
           <div class="submit"><button type="submit">Одобрить и опубликовать</button></div></form>`
         : html`<div class="bubble">${draft.text}</div><p class="muted small">Одобрить ответ может пресс-служба.</p>`}

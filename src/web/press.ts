@@ -167,7 +167,10 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
       const existing = ID.test(req.params.id) ? await db.replies.get(req.params.id) : null;
       const incident = existing ? await visibleIncident(viewer, existing.incidentId) : null;
       if (!existing || !incident || !mayApproveReplies(viewer)) return forbidden(req, reply);
-      const r = await approveReply(deps, actorOf(viewer), existing.id, typeof req.body.text === 'string' ? req.body.text.slice(0, 8000) : null);
+      const posts = req.body.targetsShown ? (await db.replies.replyTargets(incident.id)).map((p) => p.messageId) : null;
+      const targets = posts ? (req.body.target ?? '').split(',').filter((id) => posts.includes(id)) : undefined;
+      if (targets && targets.length === 0) return incidentPage(req, reply, viewer, incident, { text: req.body.text, targets, error: REFUSALS['no-targets'], status: 422 });
+      const r = await approveReply(deps, actorOf(viewer), existing.id, typeof req.body.text === 'string' ? req.body.text.slice(0, 8000) : null, targets);
       if (r.kind === 'refused') {
         if (r.reason === 'not-allowed') return forbidden(req, reply);
         return incidentPage(req, reply, viewer, incident, { text: req.body.text, error: REFUSALS[r.reason], status: r.reason === 'already-decided' ? 409 : 422 });

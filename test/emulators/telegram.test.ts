@@ -183,6 +183,17 @@ describe('FakeTelegram API validation and failures', () => {
     await expect(api.sendMessage({ chat_id: OFFICIAL.id, text: 'x' })).rejects.toMatchObject({ name: 'NetworkError', message: 'Server error 502 on sendMessage' });
   });
 
+  it('setMyDescription and setMyShortDescription: stored per language, limits of 512 and 120 characters, empty removes', async () => {
+    await expect(api.setMyDescription({ description: 'Бот для сотрудников' })).resolves.toBe(true);
+    await expect(api.setMyShortDescription({ short_description: 'Коротко' })).resolves.toBe(true);
+    expect(await api.getMyDescription({})).toEqual({ description: 'Бот для сотрудников' });
+    expect(await api.getMyShortDescription({})).toEqual({ short_description: 'Коротко' });
+    expect(await apiError(api.setMyShortDescription({ short_description: 'x'.repeat(121) }))).toMatchObject({ errorCode: 400 });
+    expect(await apiError(api.setMyDescription({ description: 'x'.repeat(513) }))).toMatchObject({ errorCode: 400 });
+    await expect(api.setMyDescription({ description: '' })).resolves.toBe(true);
+    expect(tg.descriptions.has('')).toBe(false);
+  });
+
   it('setMyCommands, getChat, setWebhook (HTTPS only) and the webhook/getUpdates conflict', async () => {
     await expect(api.setMyCommands({ commands: [{ command: 'start', description: 'Начать' }] })).resolves.toBe(true);
     expect(await apiError(api.setMyCommands({ commands: [{ command: 'Bad-Cmd', description: 'x' }] }))).toMatchObject({ description: 'Bad Request: BOT_COMMAND_INVALID' });

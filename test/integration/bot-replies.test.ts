@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startFakeTelegram, type FakeTelegram, type TgSentMessage } from '../emulators/telegram';
+import { button, labels, startOfficials } from '../helpers/bot';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/env';
 
@@ -14,19 +15,7 @@ const PRESS = 100002;
 const HOUSING = 100004;
 const T0 = Date.parse('2026-11-23T03:00:00Z'); // 10:00 in Abakan (UTC+7)
 
-const button = (m: TgSentMessage, label: string): string => {
-  const b = (m.replyMarkup?.inline_keyboard ?? []).flat().find((x) => x.text === label);
-  if (!b?.callback_data) throw new Error(`no button "${label}" on message ${m.messageId}: ${JSON.stringify(m.replyMarkup)}`);
-  return b.callback_data;
-};
-const labels = (m: TgSentMessage) => (m.replyMarkup?.inline_keyboard ?? []).flat().map((b) => b.text);
 
-async function startOfficials(tg: FakeTelegram, ids: number[]): Promise<void> {
-  for (const id of ids) {
-    tg.userSends({ from: { id, first_name: 'Сотрудник' }, text: '/start' });
-    await tg.waitForSent((m) => m.chatId === id && m.text.includes('Вы подключены'));
-  }
-}
 
 async function complain(app: TestApp, text: string, name: string) {
   const res = await app.post('/api/comments', { text, name, contact: `+7 913 ${randomBytes(3).toString('hex')}` });
@@ -231,12 +220,15 @@ describe.each(['pg', 'pglite'] as const)('press approval in the bot (%s)', (db) 
     const p1 = await next(tg, PRESS, copy.messageId, (m) => m.text.startsWith(`Предпросмотр исправленного ответа на обращение №${incident.id}`));
     expect(labels(p1)).toEqual(['Опубликовать', 'Изменить ещё']);
     expect((await app.db.replies.get(reply.id))!).toMatchObject({ status: 'draft', text: reply.text }); // nothing published yet
+    const p1Publish = button(p1, 'Опубликовать');
     press(PRESS, p1, 'Изменить ещё');
     const ask2 = await next(tg, PRESS, p1.messageId, (m) => m.text.startsWith('Напишите исправленный текст'));
+    await editedTo(tg, PRESS, p1.messageId, (m) => labels(m).length === 0); // an old preview's buttons are gone
     const final = 'Здравствуйте! Аварийная бригада перекроет трубу сегодня, ремонт подвала завершат до 28 ноября. Спасибо, что сообщили.';
     tg.userSends({ from: { id: PRESS }, text: final });
     const p2 = await next(tg, PRESS, ask2.messageId, (m) => m.text.startsWith('Предпросмотр исправленного ответа'));
     expect(p2.text).toContain('до 28 ноября');
+    expect(button(p2, 'Опубликовать')).not.toBe(p1Publish); // each preview's «Опубликовать» names its own text
     press(PRESS, p2, 'Опубликовать');
     const published = await waitFor(() => app.db.replies.get(reply.id), (r) => r?.status === 'published', { what: 'published' });
     expect(published).toMatchObject({ text: final, approvedBy: 'official:khakassia-press' });

@@ -10,6 +10,7 @@ import { DEMO_OFFICIALS_FILE } from '../../src/demo/feed';
 import { importFile } from '../../src/import';
 import { sweepTimers } from '../../src/timers/sweep';
 import { startFakeTelegram, type FakeTelegram, type TgSentMessage } from '../emulators/telegram';
+import { button, labels, startOfficials } from '../helpers/bot';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { failFirstWrites } from '../helpers/db';
 import { freshPgDatabase, testConfig, uniquePrefix, waitFor } from '../helpers/env';
@@ -22,12 +23,6 @@ const ROADS = 100005;
 const STRANGER = 555_000;
 const T0 = Date.parse('2026-11-23T03:00:00Z'); // 10:00 in Abakan (UTC+7)
 
-const button = (m: TgSentMessage, label: string): string => {
-  const b = (m.replyMarkup?.inline_keyboard ?? []).flat().find((x) => x.text === label);
-  if (!b?.callback_data) throw new Error(`no button "${label}" on message ${m.messageId}: ${JSON.stringify(m.replyMarkup)}`);
-  return b.callback_data;
-};
-const labels = (m: TgSentMessage) => (m.replyMarkup?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 /** A press on data the emulator would not offer (forged, or a button removed since): the update Telegram would send. */
 function pressRaw(tg: FakeTelegram, from: number, chatId: number, messageId: number, data: string): string {
@@ -39,12 +34,6 @@ function pressRaw(tg: FakeTelegram, from: number, chatId: number, messageId: num
   return id;
 }
 
-async function startOfficials(tg: FakeTelegram, ids: number[]): Promise<void> {
-  for (const id of ids) {
-    tg.userSends({ from: { id, first_name: 'Сотрудник' }, text: '/start' });
-    await tg.waitForSent((m) => m.chatId === id && m.text.includes('Вы подключены'));
-  }
-}
 
 async function complain(app: TestApp | App, post: (b: unknown) => Promise<{ body: { id: string } }>, text: string, name: string) {
   const res = await post({ text, name, contact: `+7 913 ${randomBytes(3).toString('hex')}` });
@@ -82,7 +71,7 @@ describe('officials bot (pg)', () => {
   });
 
   it('sets its commands and greets a known official by name and role', async () => {
-    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'help']);
+    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'cancel', 'help']);
     const hello = tg.sentIn(HOUSING)[0];
     expect(hello.text).toContain('Кузнецова О. Н.');
     expect(hello.text).toContain('ответственный исполнитель');

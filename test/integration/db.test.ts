@@ -128,6 +128,33 @@ describe.each(DB_KINDS)('database on %s', (kind) => {
     expect(await db.authors.resolve({ platform: 'web', platformId: 'w1', displayName: null, profileUrl: null, contactHash: null })).toBe(a);
   });
 
+  it('starts an incident\'s clock at its earliest post, also when an older repeat is found later (until deadlines are set)', async () => {
+    const at = new Date('2026-11-21T05:00:00Z');
+    const post = async (n: number, publishedAt: string) => {
+      const m = await db.messages.upsert(raw({ externalId: `wall-1_10_${900 + n}`, author: { platformId: `9${n}`, displayName: null, profileUrl: null }, publishedAt: new Date(publishedAt) }), null, at);
+      await db.sql.query(`UPDATE messages SET status = 'complaint' WHERE id = $1`, [m.id]);
+      const author = await db.authors.resolve({ platform: 'vk', platformId: `9${n}`, displayName: null, profileUrl: null, contactHash: null });
+      return { messageId: m.id, authorId: author };
+    };
+    const analysis = { priority: 'normal', complaintScore: 0.9 } as never;
+    // One batch: the post that opens the incident is newer than the repeat attached to it.
+    const [p1, p2, p3, p4] = [await post(1, '2026-11-21T04:00:00Z'), await post(2, '2026-11-21T03:00:00Z'), await post(3, '2026-11-21T02:00:00Z'), await post(4, '2026-11-21T01:00:00Z')];
+    const settled = await db.incidents.settleDedupe(
+      [{ ...p1, publishedAt: new Date('2026-11-21T04:00:00Z'), analysis, at }],
+      [{ ...p2, incidentId: null, opensIndex: 0, reason: 'near-duplicate', similarity: 0.9, at }],
+      3,
+    );
+    const incidentId = settled.get(p1.messageId)!.incidentId;
+    expect((await db.incidents.get(incidentId))!.openedAt.toISOString()).toBe('2026-11-21T03:00:00.000Z');
+    // A later batch brings an even older post: the clock moves back while no deadline is set…
+    await db.incidents.settleDedupe([], [{ ...p3, incidentId, opensIndex: null, reason: 'near-duplicate', similarity: 0.9, at }], 3);
+    expect((await db.incidents.get(incidentId))!.openedAt.toISOString()).toBe('2026-11-21T02:00:00.000Z');
+    // …and stays once the deadlines were computed from it (assignment).
+    await db.sql.query(`UPDATE incidents SET response_due_at = opened_at + interval '4 hours' WHERE id = $1`, [incidentId]);
+    await db.incidents.settleDedupe([], [{ ...p4, incidentId, opensIndex: null, reason: 'near-duplicate', similarity: 0.9, at }], 3);
+    expect(await db.incidents.get(incidentId)).toMatchObject({ openedAt: new Date('2026-11-21T02:00:00Z'), messagesCount: 4, authorsCount: 4, resonant: true });
+  });
+
   it('resolves authors asked at the same moment (one batch) as if asked one by one', async () => {
     const ask = (platformId: string, contactHash: string | null) => ({ platform: 'telegram', platformId, displayName: 'Житель', profileUrl: null, contactHash });
     // The same account twice, a second account with the first one's contact, and a stranger — all at once.

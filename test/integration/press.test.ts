@@ -299,5 +299,44 @@ describe('the press service page (pg)', () => {
     expect((await app.db.replies.publications(second2.id)).map((p) => p.messageId).sort()).toEqual([...chosen].sort());
     expect(vk.createdComments.filter((c) => c.text === second2.text).map((c) => c.post_id)).toEqual([first.postId]);
     expect(tg.sent.filter((m) => m.chatId === chat.id && m.text === second2.text)).toHaveLength(1);
+
+    // An official's draft: the press service ticks the posts when approving it (here the third author's only).
+    const draftText = 'Здравствуйте! Бригада работает на теплотрассе, горячая вода будет к вечеру четверга.';
+    const draftId = await app.db.replies.create({ incidentId, templateId: null, stage: 'promise', text: draftText, draftedBy: 'official:abakan-housing', approvedBy: null }, new Date());
+    const page2 = (await getAs(app, press, `/press/incidents/${incidentId}`)).text;
+    expect([...page2.matchAll(/name="target" value="(\d+)"/g)]).toHaveLength(4); // in the approval form
+    const thirdPost = posts.find((p) => p.excerpt.endsWith('(3)'))!.messageId;
+    const approve = new URLSearchParams({ text: draftText, csrf: csrfOf(page2), targetsShown: '1', target: thirdPost });
+    const ok = await fetch(`${app.url}/press/replies/${draftId}/approve`, { method: 'POST', headers: { cookie: press, 'content-type': 'application/x-www-form-urlencoded' }, body: approve.toString(), redirect: 'manual' });
+    expect(ok.status).toBe(303);
+    await waitFor(() => app.db.replies.get(draftId), (x) => x?.status === 'published', { timeoutMs: 30_000, what: 'approved draft published' });
+    expect(vk.createdComments.filter((c) => c.text === draftText).map((c) => c.post_id)).toEqual([third.postId]);
+  });
+
+  it('a reply that fails under one author\'s post is published under the others; «Повторить» adds only the missing one', async () => {
+    const text = (n: number) => `Абакан, Кирова 120: во дворе прорвало трубу, вода заливает подвалы, аварийка не едет (${n})`;
+    const a = await vkComplaint(text(1), 'Анна Лебедева');
+    const b = await vkComplaint(text(2), 'Олег Гусев');
+    const c = await vkComplaint(text(3), 'Инна Котова');
+    expect(new Set([a, b, c].map((x) => x.incident.id)).size).toBe(1);
+    const incidentId = a.incident.id;
+    const replyText = 'Здравствуйте! Аварийная бригада выехала, подачу воды перекроют в течение часа.';
+    const replyId = await app.db.replies.create({ incidentId, templateId: null, stage: 'ack', text: replyText, draftedBy: 'official:khakassia-press', approvedBy: 'official:khakassia-press' }, new Date());
+    vk.failNext('wall.createComment', { errorCode: 15 }); // the first post's comments are closed: a PermanentError
+    await app.queues.enqueue('publish', { replyId });
+    const failed = await waitFor(() => app.db.replies.get(replyId), (x) => x?.status === 'failed', { timeoutMs: 30_000, what: 'failed under one post' });
+    expect(failed!.lastError).toContain('error 15');
+    expect(vk.createdComments.filter((x) => x.text === replyText)).toHaveLength(2);
+    const pubs = await app.db.replies.publications(replyId);
+    expect(pubs.filter((p) => p.status === 'published')).toHaveLength(2);
+    expect((await app.db.incidents.get(incidentId))!.firstResponseAt).not.toBeNull(); // the first publication stopped the clock
+
+    const press = await pressSession();
+    const html = (await getAs(app, press, `/press/incidents/${incidentId}`)).text;
+    expect((await postForm(press, `/press/replies/${replyId}/retry`, { csrf: csrfOf(html) })).status).toBe(303);
+    await waitFor(() => app.db.replies.get(replyId), (x) => x?.status === 'published', { timeoutMs: 30_000, what: 'retried' });
+    const under = vk.createdComments.filter((x) => x.text === replyText).map((x) => x.post_id).sort();
+    expect(under).toEqual([a.postId, b.postId, c.postId].sort()); // once each
+    expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'reply.published')).toHaveLength(3);
   });
 });

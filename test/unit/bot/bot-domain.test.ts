@@ -1,6 +1,6 @@
-import { callbackSecret, signCallback, verifyCallback } from '../../../src/bot/callback';
+import { CALLBACK_ACTIONS, callbackSecret, signCallback, verifyCallback } from '../../../src/bot/callback';
 import { addClockMinutes, decideLongTimer, parseSlaCalendar } from '../../../src/domain/sla';
-import { parsePromise } from '../../../src/domain/incident-actions';
+import { parsePromise, replyStageFor } from '../../../src/domain/incident-actions';
 import { escapeHtml } from '../../../src/lib/html';
 import { trimText } from '../../../src/bot/texts';
 
@@ -17,6 +17,26 @@ describe('callback data', () => {
     expect(verifyCallback(callbackSecret(undefined, '123:other'), data)).toBeNull();
     expect(verifyCallback(callbackSecret('explicit-secret-of-16+', '123:abc'), data)).toBeNull();
     expect(verifyCallback(secret, 'take:1')).toBeNull();
+  });
+});
+
+describe('reply actions of issue 15', () => {
+  const secret = callbackSecret(undefined, '123:abc');
+  it('signs and verifies the new buttons (upper-case codes) within 64 bytes, with the longest args', () => {
+    for (const [action, arg] of [['replyStage', 'resolved'], ['resolveConfirm', ''], ['reopen', '1796161953000'], ['pressReturn', '123456789012'], ['pressPublish', '123456789012']] as const) {
+      const data = signCallback(secret, { action, incidentId: '123456789012', epoch: action.startsWith('press') ? '0' : '987654321098', arg });
+      expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
+      expect(verifyCallback(secret, data)).toMatchObject({ action, arg });
+    }
+    // every action has its own code
+    expect(new Set(Object.values(CALLBACK_ACTIONS)).size).toBe(Object.keys(CALLBACK_ACTIONS).length);
+  });
+
+  it('recommends the next reply stage once the acknowledgement is out', () => {
+    expect(replyStageFor('assigned', false)).toBe('ack');
+    expect(replyStageFor('answered', false, true)).toBe('promise');
+    expect(replyStageFor('in_progress', true)).toBe('promise');
+    expect(replyStageFor('resolved', false, true)).toBe('resolved');
   });
 });
 
