@@ -14,6 +14,7 @@ import { registerDashboard } from '../web/routes';
 import { registerPress } from '../web/press';
 import { registerAuthorSuggestions } from '../web/authors';
 import { registerTriage } from '../web/triage';
+import { registerStaffActions } from '../web/staff-actions';
 import { registerConnectorRoutes } from '../ingest/http';
 
 export interface HttpServer {
@@ -161,6 +162,8 @@ export async function buildServer(deps: StageDeps, opts: { commentsPerMinute?: n
 
   // Triage of unsure incidents and corrections of labels (issue 14): the duty officer's list, the incident page's form.
   await registerTriage(app, { db, queues, log, now: deps.now, regionName: deps.analyzer.region.name, timezone: deps.analyzer.region.timezone, targetMinutes: deps.cfg.SLA_TARGET_MINUTES, cards: deps.cards });
+  // The incident page's reassign, notes and reopen (issue 15).
+  await registerStaffActions(app, { db, queues, log, now: deps.now, regionName: deps.analyzer.region.name, cards: deps.cards });
 
   return {
     app,

@@ -59,6 +59,7 @@ export const BOT_COMMANDS = [
   { command: 'overdue', description: 'Обращения с истёкшим сроком ответа' },
   { command: 'stats', description: 'Мои показатели за 30 дней' },
   { command: 'triage', description: 'Разбор обращений (дежурный)' },
+  { command: 'drafts', description: 'Ответы на согласовании (пресс-служба)' },
   { command: 'cancel', description: 'Отменить начатое действие' },
   { command: 'help', description: 'Справка' },
 ];
@@ -127,6 +128,8 @@ export class OfficialsBot {
         return this.ownStats(official, chatId);
       case 'triage':
         return this.triage.list(official, chatId);
+      case 'drafts':
+        return this.listDrafts(official, chatId);
       case 'cancel':
         await this.db.bot.clearSession(String(from.id), this.deps.now());
         await this.office.send(chatId, T.cancelled);
@@ -141,13 +144,39 @@ export class OfficialsBot {
   private async onStart(official: Official, chatId: string): Promise<void> {
     const at = this.deps.now();
     await this.db.officials.markBotStarted(official.id, at);
-    await this.office.send(chatId, T.greet(official.name, ROLE_RU[official.role] ?? official.role, official.position));
+    const greet = official.role === 'press' ? T.greetPress : T.greet;
+    await this.office.send(chatId, greet(official.name, ROLE_RU[official.role] ?? official.role, official.position));
     // Cards that could not be delivered before /start go out now.
     const pending = await this.db.bot.releaseUndeliveredCards(official.id);
     for (const incidentId of pending) {
       await this.deps.queues.enqueue('notify', { incidentId, officialId: official.id, kind: 'card' }, { suffix: `st${at.getTime()}` });
     }
     this.deps.log.info('bot.official-started', { officialId: official.id, pendingCards: pending.length });
+  }
+
+  /** `/drafts`: the replies officials drafted that wait for the press service's approval, oldest first. */
+  private async listDrafts(official: Official, chatId: string): Promise<void> {
+    if (!['press', 'governor_office', 'admin'].includes(official.role)) {
+      await this.office.send(chatId, T.draftsNotYours);
+      return;
+    }
+    const { replies } = await this.db.replies.pressQueue({ municipalityId: null, officialId: null, limit: 200 });
+    const drafts = replies.filter((r) => r.replyStatus === 'draft');
+    if (drafts.length === 0) {
+      await this.office.send(chatId, T.noDrafts);
+      return;
+    }
+    const now = this.deps.now();
+    const shown = drafts.slice(0, 20);
+    const lines = shown.map(
+      (r) =>
+        `№${r.incidentId} · ${escapeHtml(topicName(r.topic, true))} · ${escapeHtml(r.municipalityName ?? '—')}` +
+        (r.responseDueAt ? ` · ответ ${formatDeadline(r.responseDueAt, now, this.tz)}` : '') +
+        `
+<i>${escapeHtml(trimText(r.replyText, 160))}</i>`,
+    );
+    const count = drafts.length > shown.length ? T.shownOf(shown.length, drafts.length) : String(drafts.length);
+    await this.office.send(chatId, `<b>Ответы на согласовании</b> (${count})\n\n${lines.join('\n\n')}\n\nОдобрить или изменить — кнопками в сообщении о каждом ответе или на странице «Ответы гражданам».`);
   }
 
   private async listOpen(official: Official, chatId: string): Promise<void> {

@@ -500,6 +500,25 @@ export const incidentQueries = (sql: Sql) => {
       return r.rows.length > 0;
     },
 
+    /**
+     * «Вернуть в работу» on the web (issue 15): a resolved or closed incident that has an owner goes back to the status
+     * its progress gives (answered, in progress or assigned); the promises its resolution kept are open again. Returns
+     * the resolution time undone (null when there was none), or undefined when it is not resolved or closed any more.
+     */
+    async reopen(id: string, at: Date): Promise<Date | null | undefined> {
+      const r = await sql.query<{ resolved_at: Date | null }>(
+        `WITH b AS (SELECT id, resolved_at FROM incidents WHERE id = $1 AND status IN ('resolved', 'closed') AND official_id IS NOT NULL FOR UPDATE)
+         UPDATE incidents i SET status = CASE WHEN i.first_response_at IS NOT NULL THEN 'answered' WHEN i.taken_at IS NOT NULL THEN 'in_progress' ELSE 'assigned' END,
+                resolved_at = NULL, closed_at = NULL, updated_at = $2
+         FROM b WHERE i.id = b.id RETURNING b.resolved_at`,
+        [id, at],
+      );
+      if (r.rows.length === 0) return undefined;
+      const resolvedAt = r.rows[0].resolved_at ?? null;
+      if (resolvedAt) await sql.query('UPDATE promises SET kept_at = NULL WHERE incident_id = $1 AND kept_at = $2', [id, resolvedAt]);
+      return resolvedAt;
+    },
+
     /** Counts by status (metrics). */
     async countByStatus(): Promise<Record<string, number>> {
       const r = await sql.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM incidents GROUP BY status');

@@ -18,6 +18,8 @@ import { botQueries } from './bot';
 import { timerQueries } from './timers';
 import { correctionQueries } from './corrections';
 import { triageQueries } from './triage';
+import { noteQueries } from './notes';
+import { pressClaimQueries } from './press-claims';
 import { createPgliteSql, createPgSql, type Sql } from './sql';
 
 /** Every query module over one Sql handle (or one transaction). */
@@ -40,6 +42,8 @@ export function queries(sql: Sql) {
     timers: timerQueries(sql),
     corrections: correctionQueries(sql),
     triage: triageQueries(sql),
+    notes: noteQueries(sql),
+    pressClaims: pressClaimQueries(sql),
   };
 }
 

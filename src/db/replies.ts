@@ -241,10 +241,10 @@ export const replyQueries = (sql: Sql) => ({
   /**
    * The press service's queue (issue 6), narrowed to a municipality or an official when given: replies that
    * wait for someone (drafts to approve, failed publications, approved ones being published), and open
-   * incidents without a first response and without any such reply, the earliest deadline first.
+   * incidents without a first response and without any such reply, the earliest deadline first. `topic` narrows both.
    */
-  async pressQueue(f: { municipalityId: string | null; officialId: string | null; limit: number }): Promise<{ replies: PressQueueReply[]; awaiting: PressQueueIncident[] }> {
-    const scope = `($1::text IS NULL OR i.municipality_id = $1) AND ($2::text IS NULL OR i.official_id = $2)`;
+  async pressQueue(f: { municipalityId: string | null; officialId: string | null; limit: number; topic?: string | null }): Promise<{ replies: PressQueueReply[]; awaiting: PressQueueIncident[] }> {
+    const scope = `($1::text IS NULL OR i.municipality_id = $1) AND ($2::text IS NULL OR i.official_id = $2) AND ($4::text IS NULL OR i.topic = $4)`;
     const incidentCols = `i.id::text AS incident_id, i.status AS incident_status, i.priority, i.topic, i.municipality_id, mu.name AS municipality_name,
               o.name AS official_name, i.opened_at, i.response_due_at, i.escalated_at, m.platform, left(m.text, 240) AS excerpt`;
     const joins = `JOIN messages m ON m.id = i.primary_message_id
@@ -255,7 +255,7 @@ export const replyQueries = (sql: Sql) => ({
        FROM replies r JOIN incidents i ON i.id = r.incident_id ${joins}
        WHERE r.status IN ('draft', 'failed', 'approved') AND ${scope}
        ORDER BY CASE r.status WHEN 'failed' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END, r.created_at, r.id LIMIT $3`,
-      [f.municipalityId, f.officialId, f.limit],
+      [f.municipalityId, f.officialId, f.limit, f.topic ?? null],
     );
     const r2 = await sql.query<Row>(
       `SELECT ${incidentCols}
@@ -263,7 +263,7 @@ export const replyQueries = (sql: Sql) => ({
        WHERE i.status IN ('assigned', 'in_progress') AND i.first_response_at IS NULL AND ${scope}
          AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.incident_id = i.id AND r.status IN ('draft', 'failed', 'approved'))
        ORDER BY i.response_due_at NULLS LAST, i.id LIMIT $3`,
-      [f.municipalityId, f.officialId, f.limit],
+      [f.municipalityId, f.officialId, f.limit, f.topic ?? null],
     );
     const incident = (x: Row): PressQueueIncident => ({
       incidentId: x.incident_id as string,

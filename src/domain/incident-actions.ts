@@ -104,3 +104,25 @@ export function replyStageFor(status: string, hasOpenPromise: boolean, acknowled
   if (hasOpenPromise || acknowledged) return 'promise';
   return 'ack';
 }
+
+/**
+ * Whom an incident may be handed to from its web page (issue 15): anyone who can own incidents (officials, heads,
+ * the governor's office), present, other than the current owner; by municipality (region-wide staff last), then name.
+ * Who may hand it over is the bot's rule: mayActOn.
+ */
+export function reassignCandidates(officials: Official[], ownerId: string | null): Official[] {
+  return officials
+    .filter((o) => o.id !== ownerId && !o.away && (o.role === 'official' || o.role === 'supervisor' || o.role === 'governor_office'))
+    .sort((a, b) => (a.municipalityId === null ? 1 : 0) - (b.municipalityId === null ? 1 : 0) || (a.municipalityId ?? '').localeCompare(b.municipalityId ?? '') || a.name.localeCompare(b.name, 'ru'));
+}
+
+/** Statuses «Вернуть в работу» acts on from the web: a resolved or closed incident. */
+export const REOPENABLE_STATUSES = new Set(['resolved', 'closed']);
+
+/** How long a press officer's «Взять» holds an incident for them (then anyone may take it). */
+export const PRESS_CLAIM_MS = 30 * 60_000;
+
+/** May this press officer (or dispatcher) take the incident now: nobody holds it, or they do themselves. */
+export function mayClaim(claim: { officialId: string } | null, actorId: string): boolean {
+  return claim === null || claim.officialId === actorId;
+}

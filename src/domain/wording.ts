@@ -192,3 +192,49 @@ export const REPLY_TARGET_WORDS = {
   legend: (n: number) => `Опубликовать ответ под сообщениями авторов (${n})`,
   hint: 'Ответ появится под каждым отмеченным сообщением, один раз под каждым. Время первой публикации станет временем ответа.',
 } as const;
+
+/** The incident page's staff actions (issue 15): reassign, notes, reopen; outcomes and refusals by `?done=` / `?error=`. */
+export const INCIDENT_ACTION_WORDS = {
+  reassignTitle: 'Переназначить',
+  reassignTo: 'Кому',
+  pickOfficial: 'выберите сотрудника',
+  reassignReason: 'Причина (увидит новый ответственный, останется в ходе работы)',
+  reassignButton: 'Переназначить',
+  regionWide: 'Региональный уровень',
+  notesTitle: 'Заметки',
+  notesHint: 'Заметки видят только сотрудники на этой странице; гражданам они не публикуются.',
+  noNotes: 'Заметок пока нет.',
+  noteLabel: 'Новая заметка',
+  noteButton: 'Добавить заметку',
+  reopenButton: 'Вернуть в работу',
+  reopenHint: 'Обращение снова станет открытым у того же ответственного.',
+  replyLink: 'Ответить',
+  notices: {
+    'handed-over': 'Обращение передано. Новый ответственный получит карточку с причиной.',
+    noted: 'Заметка добавлена.',
+    reopened: 'Обращение возвращено в работу.',
+  } as Record<string, string>,
+  refusals: {
+    'unknown-official': 'Такого сотрудника нет среди тех, кому можно передать обращение.',
+    'no-reason': 'Укажите причину переназначения (хотя бы несколько слов).',
+    'empty-note': 'Заметка пустая.',
+    stale: 'Обращение уже изменилось (передано, решено или закрыто). Обновите страницу.',
+    'not-reopenable': 'Вернуть в работу можно только решённое или закрытое обращение.',
+  } as Record<string, string>,
+};
+
+/** The press queue's filters and claims (issue 15). */
+export const PRESS_QUEUE_WORDS = {
+  stages: { failed: 'не опубликовано', draft: 'на согласовании', approved: 'публикуются', awaiting: 'ждут ответа' } as Record<string, string>,
+  all: 'все',
+  stage: 'Этап',
+  show: 'Показать',
+  claim: 'Взять',
+  release: 'Отпустить',
+  claimedByYou: (until: string) => `вы взяли · до ${until}`,
+  claimedBy: (name: string) => `взял(а) ${name}`,
+  refreshed: 'обновляется каждые 30 секунд',
+  claimed: 'Обращение за вами на 30 минут: другие сотрудники пресс-службы увидят, что вы его взяли.',
+  released: 'Обращение снова свободно.',
+  takenByOther: (name: string) => `Это обращение уже взял(а) ${name}: ответ готовит другой сотрудник.`,
+};

@@ -2,10 +2,12 @@
 import type { Incident } from '../db/incidents';
 import type { PressQueueIncident, PressQueueReply, Reply, ReplyTargetPost } from '../db/replies';
 import { formatLocal } from '../domain/periods';
-import { NOT_SET, NOT_SET_ALONE, platformName, REPLY_STAGE_NAMES_RU, REPLY_STATUS_NAMES_RU, REPLY_TARGET_WORDS, statusName, topicName } from '../domain/wording';
+import { NOT_SET, NOT_SET_ALONE, platformName, PRESS_QUEUE_WORDS as Q, REPLY_STAGE_NAMES_RU, REPLY_STATUS_NAMES_RU, REPLY_TARGET_WORDS, statusName, topicName } from '../domain/wording';
+import type { PressClaim } from '../db/press-claims';
+import { TOPIC_NAMES_RU, TOPICS } from '../domain/types';
 import type { ReplyOption } from '../replies/flow';
 import { REPLY_STAGES, type ReplyStage } from '../replies/templates';
-import { formatMinutes, html, safeUrl, type RawHtml } from './html';
+import { formatMinutes, html, raw, safeUrl, type RawHtml } from './html';
 import { actorName } from './views';
 
 /** Reply stages as the press service calls them. */
@@ -18,6 +20,8 @@ export const NOTICES: Record<string, string> = {
   drafted: 'Ответ отправлен на согласование в пресс-службу.',
   approved: 'Черновик одобрен и отправлен на публикацию.',
   retried: 'Публикация запущена повторно.',
+  claimed: Q.claimed,
+  released: Q.released,
 };
 
 /** Refusals in plain words. */
@@ -33,7 +37,48 @@ export const REFUSALS: Record<string, string> = {
   closed: 'Обращение закрыто: ответ через эту форму уже не отправить.',
   'no-targets': 'Отметьте хотя бы одно сообщение, под которым опубликовать ответ.',
   csrf: 'Форма устарела. Обновите страницу и повторите действие.',
+  claimed: 'Это обращение уже взял(а) другой сотрудник: отметка стоит в очереди.',
 };
+
+/** The queue's stages, as its filter offers them (the reply statuses, and incidents still without a reply). */
+export const QUEUE_STAGES = ['failed', 'draft', 'approved', 'awaiting'] as const;
+export type QueueStage = (typeof QUEUE_STAGES)[number];
+
+/** The queue's options: filters, claims in force, and who looks. */
+export interface QueueOptions {
+  csrf: string;
+  mayApprove: boolean;
+  tz: string;
+  now: Date;
+  notice: string | null;
+  error: string | null;
+  claims: Map<string, PressClaim>;
+  viewerId: string;
+  filters: { municipality: string; topic: string; stage: QueueStage | '' };
+}
+
+/** The queue's address with its filters (also where a claim form returns). */
+export function queueHref(f: QueueOptions['filters'], extra: Record<string, string> = {}): string {
+  const u = new URLSearchParams();
+  if (f.municipality) u.set('municipality', f.municipality);
+  if (f.topic) u.set('topic', f.topic);
+  if (f.stage) u.set('stage', f.stage);
+  for (const [k, v] of Object.entries(extra)) u.set(k, v);
+  const qs = u.toString();
+  return qs ? `/press?${qs}` : '/press';
+}
+
+/** Who holds an incident: «Взять» when free, «вы взяли» with «Отпустить», or «взял(а) …» for another officer. */
+function claimCell(incidentId: string, o: QueueOptions): RawHtml {
+  const claim = o.claims.get(incidentId) ?? null;
+  const back = html`<input type="hidden" name="back" value="${queueHref(o.filters)}">`;
+  if (!claim) return html`<form method="post" action="/press/incidents/${incidentId}/claim" class="inline"><input type="hidden" name="csrf" value="${o.csrf}">${back}<button type="submit" class="secondary">${Q.claim}</button></form>`;
+  if (claim.officialId === o.viewerId) {
+    return html`<span class="claim mine small">${Q.claimedByYou(formatLocal(claim.expiresAt, o.tz))}</span>
+      <form method="post" action="/press/incidents/${incidentId}/release" class="inline"><input type="hidden" name="csrf" value="${o.csrf}">${back}<button type="submit" class="secondary">${Q.release}</button></form>`;
+  }
+  return html`<span class="claim other small">${Q.claimedBy(claim.officialName ?? 'другой сотрудник')}</span>`;
+}
 
 /** A publication error in plain words for the press service (the technical text stays beside it, small). */
 export function failureInWords(error: string | null): string {
@@ -69,17 +114,27 @@ export function postButton(action: string, csrf: string, label: string, cls = ''
   return html`<form method="post" action="${action}" class="inline"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="${cls}">${label}</button></form>`;
 }
 
-/** The queue: failed publications, drafts to approve, incidents without a reply. */
-export function pressQueueBody(
-  q: { replies: PressQueueReply[]; awaiting: PressQueueIncident[] },
-  o: { csrf: string; mayApprove: boolean; tz: string; now: Date; notice: string | null },
-): RawHtml {
+/** The queue's page: title, filters, and the live part (re-fetched every 30 s by press.js). */
+export function pressQueueBody(live: RawHtml, o: QueueOptions & { municipalities: Map<string, string> | null }): RawHtml {
+  const opt = (value: string, label: string, selected: string) => html`<option value="${value}" ${selected === value ? raw('selected') : ''}>${label}</option>`;
+  const f = o.filters;
+  return html`<div class="titlebar"><h1>Ответы гражданам</h1></div>
+    <form class="filters card" method="get" action="/press">
+      ${o.municipalities ? html`<label>Муниципалитет<select name="municipality">${opt('', Q.all, f.municipality)}${[...o.municipalities].map(([k, v]) => opt(k, v, f.municipality))}</select></label>` : ''}
+      <label>Тема<select name="topic">${opt('', Q.all, f.topic)}${TOPICS.map((t) => opt(t, TOPIC_NAMES_RU[t], f.topic))}</select></label>
+      <label>${Q.stage}<select name="stage">${opt('', Q.all, f.stage)}${QUEUE_STAGES.map((x) => opt(x, Q.stages[x], f.stage))}</select></label>
+      <button type="submit">${Q.show}</button>
+    </form>
+    <div id="press-live" data-src="${queueHref(f, { part: 'main' })}">${live}</div>`;
+}
+
+/** The live part of the queue: failed publications, drafts to approve, incidents without a reply, with claims. */
+export function pressQueueMain(q: { replies: PressQueueReply[]; awaiting: PressQueueIncident[] }, o: QueueOptions): RawHtml {
   const failed = q.replies.filter((r) => r.replyStatus === 'failed');
   const drafts = q.replies.filter((r) => r.replyStatus === 'draft');
   const publishing = q.replies.filter((r) => r.replyStatus === 'approved');
-  return html`<div class="titlebar"><h1>Ответы гражданам</h1>
-      <span class="muted small">Данные на ${formatLocal(o.now, o.tz)} · обновите страницу, чтобы увидеть новые обращения</span></div>
-    ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}
+  return html`<p class="muted small" id="updated">Данные на ${formatLocal(o.now, o.tz)} · ${Q.refreshed}</p>
+    ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
     <div class="counters">
       <a href="#failed" class="counter ${failed.length ? 'bad' : ''}"><b>${failed.length}</b> не опубликовано</a>
       <a href="#drafts" class="counter ${drafts.length ? 'warn' : ''}"><b>${drafts.length}</b> на согласовании</a>
@@ -104,7 +159,7 @@ export function pressQueueBody(
       ${drafts.map(
         (r) => html`<tr data-reply="${r.replyId}"><td class="nowrap">${num(r)}</td><td>${place(r)}</td><td data-label="Подготовил(а)">${r.officialName ?? '—'}<div class="muted small">${formatLocal(r.createdAt, o.tz)}</div></td>
           <td class="excerpt">${r.replyText}</td>
-          <td class="actions"><a class="button" href="/press/incidents/${r.incidentId}">${o.mayApprove ? 'Проверить и одобрить' : 'Открыть'}</a></td></tr>`,
+          <td class="actions">${claimCell(r.incidentId, o)} <a class="button" href="/press/incidents/${r.incidentId}">${o.mayApprove ? 'Проверить и одобрить' : 'Открыть'}</a></td></tr>`,
       )}</tbody></table></div>`}
     </div>
     <div class="card" id="awaiting"><h2>Ждут ответа (${q.awaiting.length})</h2>
@@ -114,7 +169,7 @@ export function pressQueueBody(
       ${q.awaiting.map(
         (x) => html`<tr data-incident="${x.incidentId}"><td class="nowrap">${num(x)}<div class="muted small">${platformName(x.platform)}</div></td>
           <td class="nowrap">${deadline(x.responseDueAt, o.now, o.tz)}</td><td>${place(x)}</td><td data-label="Ответственный">${x.officialName ?? NOT_SET.official}</td>
-          <td class="excerpt">${x.excerpt}</td><td class="actions"><a class="button" href="/press/incidents/${x.incidentId}">Ответить</a></td></tr>`,
+          <td class="excerpt">${x.excerpt}</td><td class="actions">${claimCell(x.incidentId, o)} <a class="button" href="/press/incidents/${x.incidentId}">Ответить</a></td></tr>`,
       )}</tbody></table></div>`}
     </div>`;
 }
@@ -146,6 +201,9 @@ export interface PressIncidentView {
   now: Date;
   /** Officials' names by id: who drafted a reply. */
   officialNames?: Map<string, string>;
+  /** The press claim in force on the incident, and who looks (to tell «вы взяли» from «взял(а) …»). */
+  claim?: PressClaim | null;
+  viewerId?: string;
 }
 
 /** Where a reply to a resonant incident goes: a checkbox per author's post, all checked unless chosen otherwise. */
@@ -161,6 +219,15 @@ function targetsField(v: PressIncidentView): RawHtml | '' {
         <span class="muted small excerpt">${p.excerpt}</span></span></label>`,
     )}
     <p class="muted small">${REPLY_TARGET_WORDS.hint}</p></fieldset>`;
+}
+
+/** Who answers this incident: «взял(а) …», «вы взяли», or a «Взять» button while it is free and open. */
+function claimLine(v: PressIncidentView): RawHtml | '' {
+  const c = v.claim ?? null;
+  if (c && c.officialId !== v.viewerId) return html`<p class="error claim other" role="status">${Q.takenByOther(c.officialName ?? 'другой сотрудник')}</p>`;
+  if (c) return html`<p class="notice claim mine">${Q.claimedByYou(formatLocal(c.expiresAt, v.tz))}</p>`;
+  if (!v.actionable) return '';
+  return html`<form method="post" action="/press/incidents/${v.incident.id}/claim" class="inline claim-form"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="incident"><button type="submit" class="secondary">${Q.claim}</button> <span class="muted small">чтобы другие сотрудники видели, что ответ готовите вы</span></form>`;
 }
 
 /** One incident: the citizen's post, the thread, then the draft to approve or the editor with suggestions. */
@@ -220,6 +287,7 @@ export function pressIncidentBody(v: PressIncidentView): RawHtml {
     ${i.firstResponseAt ? html`<span class="ok-note small">Первый ответ опубликован ${formatLocal(i.firstResponseAt, v.tz)}</span>` : html`<span class="small">Срок ответа: ${deadline(i.responseDueAt, v.now, v.tz)}</span>`}</div>
   ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
   ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
+  ${claimLine(v)}
   <div class="press-grid">
     <div>
       <div class="card"><h2>Сообщение гражданина</h2>

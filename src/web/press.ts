@@ -10,7 +10,9 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db';
 import type { Incident } from '../db/incidents';
-import { ACTIONABLE_STATUSES, mayApproveReplies, mayPublishDirectly } from '../domain/incident-actions';
+import { ACTIONABLE_STATUSES, mayApproveReplies, mayClaim, mayPublishDirectly, PRESS_CLAIM_MS } from '../domain/incident-actions';
+import { TOPICS } from '../domain/types';
+import { PRESS_QUEUE_WORDS } from '../domain/wording';
 import type { Logger } from '../log';
 import type { Queues } from '../pipeline/queues';
 import { approveReply, loadReplyContext, retryReply, submitReply, suggestReplies, templateSet, type ReplyActor } from '../replies/actions';
@@ -19,7 +21,7 @@ import { replyVars } from '../replies/flow';
 import { canSee, scopeFilter, type Viewer } from './access';
 import { csrfOk, forbidden, viewerOf } from './auth';
 import { page, sendStrictPage } from './html';
-import { NOTICES, pressIncidentBody, pressQueueBody, REFUSALS } from './press-views';
+import { NOTICES, pressIncidentBody, pressQueueBody, pressQueueMain, QUEUE_STAGES, REFUSALS, type QueueOptions, type QueueStage } from './press-views';
 
 export interface PressDeps {
   db: Db;
@@ -36,6 +38,7 @@ const ASSETS = {
   '/assets/press.js': { file: path.join(__dirname, 'assets', 'press.js'), type: 'application/javascript; charset=utf-8' },
 };
 const ID = /^\d{1,18}$/;
+const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
 
 type Form = Record<string, string | undefined>;
 
@@ -63,13 +66,32 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
     return incident && canSee(viewer.scope, incident) ? incident : null;
   };
 
-  app.get<{ Querystring: { done?: string } }>('/press', async (req, reply) => {
+  /** The queue's filters (issue 15): municipality, topic, stage; anything else is ignored. */
+  const queueFilters = (q: Record<string, string | undefined>): QueueOptions['filters'] => ({
+    municipality: q.municipality && SLUG.test(q.municipality) ? q.municipality : '',
+    topic: q.topic && (TOPICS as readonly string[]).includes(q.topic) ? q.topic : '',
+    stage: q.stage && (QUEUE_STAGES as readonly string[]).includes(q.stage) ? (q.stage as QueueStage) : '',
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/press', async (req, reply) => {
     const viewer = viewerOf(req);
-    const scoped = scopeFilter(viewer.scope, {});
+    const filters = queueFilters(req.query);
+    const scoped = scopeFilter(viewer.scope, { municipalityId: filters.municipality });
     if (scoped === 'forbidden') return forbidden(req, reply);
-    const q = await db.replies.pressQueue({ ...scoped, limit: 200 });
-    const body = pressQueueBody(q, { csrf: req.csrfToken ?? '', mayApprove: mayApproveReplies(viewer), tz, now: deps.now(), notice: NOTICES[req.query.done ?? ''] ?? null });
-    return send(reply, page(frame('Ответы гражданам', viewer), body));
+    const now = deps.now();
+    const q = await db.replies.pressQueue({ ...scoped, topic: filters.topic || null, limit: 200 });
+    const stageOf = (status: string) => status as QueueStage;
+    const shown = {
+      replies: q.replies.filter((r) => !filters.stage || stageOf(r.replyStatus) === filters.stage),
+      awaiting: filters.stage && filters.stage !== 'awaiting' ? [] : q.awaiting,
+    };
+    const ids = [...new Set([...shown.replies, ...shown.awaiting].map((x) => x.incidentId))];
+    const claims = await db.pressClaims.inForce(ids, now);
+    const o = { csrf: req.csrfToken ?? '', mayApprove: mayApproveReplies(viewer), tz, now, notice: NOTICES[req.query.done ?? ''] ?? null, error: REFUSALS[req.query.error ?? ''] ?? null, claims, viewerId: viewer.officialId, filters };
+    const live = pressQueueMain(shown, o);
+    if (req.query.part === 'main') return send(reply, live.__html);
+    const municipalities = viewer.scope.kind === 'all' ? (await db.dashboard.names()).municipalities : null;
+    return send(reply, page(frame('Ответы гражданам', viewer), pressQueueBody(live, { ...o, municipalities })));
   });
 
   /** Renders the incident page (also after a refused form, keeping the text). */
@@ -88,7 +110,7 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
         }
       }
     }
-    const [message, names, posts] = await Promise.all([db.messages.get(incident.primaryMessageId), db.dashboard.names(), db.replies.replyTargets(incident.id)]);
+    const [message, names, posts, claims] = await Promise.all([db.messages.get(incident.primaryMessageId), db.dashboard.names(), db.replies.replyTargets(incident.id), db.pressClaims.inForce([incident.id], deps.now())]);
     const body = pressIncidentBody({
       incident,
       message: { text: message?.text ?? '', authorName: message?.authorName ?? null, platform: message?.platform ?? 'web', permalink: message?.permalink ?? null, publishedAt: message?.publishedAt ?? incident.openedAt },
@@ -111,6 +133,8 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
       error: o.error ?? null,
       tz,
       now: deps.now(),
+      claim: claims.get(incident.id) ?? null,
+      viewerId: viewer.officialId,
     });
     return send(reply, page(frame(`Ответ на обращение №${incident.id}`, viewer), body), o.status ?? 200);
   };
@@ -141,6 +165,38 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
       return viewer;
     };
 
+    /** Someone else's claim in force on the incident (they are answering it), or null. */
+    const claimedByOther = async (viewer: Viewer, incidentId: string) => {
+      const claim = (await db.pressClaims.inForce([incidentId], deps.now())).get(incidentId) ?? null;
+      return claim && !mayClaim(claim, viewer.officialId) ? claim : null;
+    };
+    /** Back to the queue with its filters (only a /press address is followed). */
+    const backToQueue = (reply: FastifyReply, back: string | undefined, q: string) => {
+      const base = back && /^\/press(\?[\w=&%.-]*)?$/.test(back) ? back : '/press';
+      return reply.redirect(`${base}${base.includes('?') ? '&' : '?'}${q}`, 303);
+    };
+
+    scope.post<{ Params: { id: string }; Body: Form }>('/press/incidents/:id/claim', async (req, reply) => {
+      const viewer = guard(req, reply);
+      if (!viewer) return reply;
+      const incident = await visibleIncident(viewer, req.params.id);
+      if (!incident) return forbidden(req, reply);
+      const at = deps.now();
+      const r = await db.pressClaims.claim(incident.id, viewer.officialId, at, new Date(at.getTime() + PRESS_CLAIM_MS));
+      if (!r.claimed) return backToQueue(reply, req.body.back, 'error=claimed');
+      deps.log.info('press.claimed', { incidentId: incident.id, officialId: viewer.officialId });
+      return req.body.back === 'incident' ? reply.redirect(`/press/incidents/${incident.id}?done=claimed`, 303) : backToQueue(reply, req.body.back, 'done=claimed');
+    });
+
+    scope.post<{ Params: { id: string }; Body: Form }>('/press/incidents/:id/release', async (req, reply) => {
+      const viewer = guard(req, reply);
+      if (!viewer) return reply;
+      const incident = await visibleIncident(viewer, req.params.id);
+      if (!incident) return forbidden(req, reply);
+      if (await db.pressClaims.release(incident.id, viewer.officialId)) deps.log.info('press.released', { incidentId: incident.id, officialId: viewer.officialId });
+      return backToQueue(reply, req.body.back, 'done=released');
+    });
+
     scope.post<{ Params: { id: string }; Body: Form }>('/press/incidents/:id/reply', async (req, reply) => {
       const viewer = guard(req, reply);
       if (!viewer) return reply;
@@ -155,6 +211,8 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
       if (!ACTIONABLE_STATUSES.has(incident.status)) return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS.closed, status: 409 });
       if (!stage) return reply.status(400).send({ error: 'Некорректный вид ответа' });
       if (targets && targets.length === 0) return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS['no-targets'], status: 422 });
+      const other = await claimedByOther(viewer, incident.id);
+      if (other) return incidentPage(req, reply, viewer, incident, { ...keep, error: PRESS_QUEUE_WORDS.takenByOther(other.officialName ?? 'другой сотрудник'), status: 409 });
       const r = await submitReply(deps, actorOf(viewer), incident, { templateId: req.body.templateId || null, stage, text, targets });
       if (r.kind === 'refused') return incidentPage(req, reply, viewer, incident, { ...keep, error: REFUSALS[r.reason], status: 422 });
       deps.log.info('press.reply-submitted', { incidentId: incident.id, replyId: r.replyId, officialId: viewer.officialId, kind: r.kind });
@@ -170,6 +228,8 @@ export async function registerPress(app: FastifyInstance, deps: PressDeps): Prom
       const posts = req.body.targetsShown ? (await db.replies.replyTargets(incident.id)).map((p) => p.messageId) : null;
       const targets = posts ? (req.body.target ?? '').split(',').filter((id) => posts.includes(id)) : undefined;
       if (targets && targets.length === 0) return incidentPage(req, reply, viewer, incident, { text: req.body.text, targets, error: REFUSALS['no-targets'], status: 422 });
+      const other = await claimedByOther(viewer, incident.id);
+      if (other) return incidentPage(req, reply, viewer, incident, { text: req.body.text, targets, error: PRESS_QUEUE_WORDS.takenByOther(other.officialName ?? 'другой сотрудник'), status: 409 });
       const r = await approveReply(deps, actorOf(viewer), existing.id, typeof req.body.text === 'string' ? req.body.text.slice(0, 8000) : null, targets);
       if (r.kind === 'refused') {
         if (r.reason === 'not-allowed') return forbidden(req, reply);

@@ -14,10 +14,11 @@ import { TOPICS } from '../domain/types';
 import { canSee, scopeFilter, type Viewer } from './access';
 import { badRequest, forbidden, viewerOf } from './auth';
 import { statsCsv } from './csv';
-import { page } from './html';
+import { page, raw } from './html';
 import { loadOverview, type StatsSettings } from './overview';
 import { incidentBody, incidentListBody, overviewMain, statsBody } from './views';
 import { incidentActions } from './triage';
+import { staffActions } from './staff-actions';
 
 export interface DashboardDeps {
   db: Db;
@@ -223,7 +224,10 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
     const d = await incidentDetail(viewer, req.params.id);
     if (!d) return sendPage(reply, page(frame('Не найдено', viewer, 'incidents'), { __html: '<div class="card"><h1>Обращение не найдено</h1><p>Его нет или оно вне вашей зоны ответственности. <a href="/incidents">К списку</a></p></div>' }), 404);
     // The action section (labels form: a correction; the citizens' thanks) is src/web/triage.ts's.
-    const actions = await incidentActions(db, req, d.incident, { timezone: tz, done: req.query.done, error: req.query.error });
+    const o = { timezone: tz, done: req.query.done, error: req.query.error };
+    // Reassign, notes, reopen and «Ответить» are src/web/staff-actions.ts's.
+    const [labels, staff] = await Promise.all([incidentActions(db, req, d.incident, o), staffActions(db, req, d.incident, o)]);
+    const actions = raw(staff.__html + labels.__html);
     return sendPage(reply, page(frame(`Обращение №${d.incident.id}`, viewer, 'incidents'), incidentBody(d.incident, { ...d, actions }, tz, deps.now())));
   });
 

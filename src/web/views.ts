@@ -195,6 +195,7 @@ const EVENT_NAMES_RU: Record<string, string> = {
   'incident.returned-to-triage': 'Возвращено на разбор дежурному: муниципалитет не определён',
   'incident.answered': 'Опубликован ответ',
   'incident.resolved': 'Отмечено как решённое',
+  'incident.reopened': 'Возвращено в работу',
   'incident.resolution-overdue': 'Истёк срок решения',
   'incident.closed': 'Закрыто',
   'notification.sent': 'Карточка отправлена в Telegram',

@@ -71,7 +71,7 @@ describe.each(['pg', 'pglite'] as const)('the incident card and its life (%s)', 
   });
 
   it('sets the menu (with /cancel), the description and the short description', async () => {
-    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'cancel', 'help']);
+    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'drafts', 'cancel', 'help']);
     expect(tg.descriptions.get('')).toMatch(/^Бот системы «Отклик» для сотрудников органов власти/);
     expect(tg.shortDescriptions.get('')!.length).toBeLessThanOrEqual(120);
     expect(tg.shortDescriptions.get('')).toContain('Отклик');

@@ -192,6 +192,14 @@ describe.each(['pg', 'pglite'] as const)('press approval in the bot (%s)', (db) 
     expect(approval.text).toMatch(/Срок ответа: до \d\d\.\d\d\.\d{4} \d\d:\d\d \(осталось/);
     expect(approval.text).toContain(reply.text);
     expect(labels(approval)).toEqual(['Одобрить', 'Изменить', 'Вернуть на доработку']);
+    // The press service greets with its own job and lists what waits for it; an official may not list the drafts.
+    expect(tg.sentIn(PRESS)[0].text).toContain('/drafts — ответы на согласовании');
+    tg.userSends({ from: { id: PRESS }, text: '/drafts' });
+    const list = await tg.waitForSent((m) => m.chatId === PRESS && m.text.includes('Ответы на согласовании ('));
+    expect(list.text).toContain(`№${incident.id}`);
+    expect(list.text).toContain('город Абакан');
+    tg.userSends({ from: { id: HOUSING }, text: '/drafts' });
+    await tg.waitForSent((m) => m.chatId === HOUSING && m.text === 'Список ответов на согласовании доступен пресс-службе.');
 
     press(PRESS, approval, 'Вернуть на доработку');
     const ask = await next(tg, PRESS, approval.messageId, (m) => m.text.includes('что нужно исправить'));

@@ -71,7 +71,7 @@ describe('officials bot (pg)', () => {
   });
 
   it('sets its commands and greets a known official by name and role', async () => {
-    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'cancel', 'help']);
+    expect([...tg.commands.values()][0].map((c) => c.command)).toEqual(['my', 'overdue', 'stats', 'triage', 'drafts', 'cancel', 'help']);
     const hello = tg.sentIn(HOUSING)[0];
     expect(hello.text).toContain('Кузнецова О. Н.');
     expect(hello.text).toContain('ответственный исполнитель');

@@ -1,7 +1,7 @@
 /**
  * The signed-in web on a phone (390×844) and a desktop (1440×900), in headless Chromium (issue 15): for each
- * role the demo officials have, every page in its navigation plus an incident, the press page, statistics, a
- * 403 and a 404 — no page scrolls sideways, every navigation item and «Выйти» can be clicked, and a screenshot
+ * role the demo officials have, every page in its navigation plus an incident (with its staff actions and a long
+ * note), the press page (with an incident taken by someone), statistics, a 403 and a 404 — no page scrolls sideways, every navigation item and «Выйти» can be clicked, and a screenshot
  * of each lands in test-artifacts/<role>-<page>-<width>.png.
  */
 import path from 'node:path';
@@ -53,6 +53,9 @@ describe('the signed-in web at phone and desktop sizes', () => {
     await app.db.sql.query(`INSERT INTO replies (incident_id, text, status, drafted_by, created_at, stage) VALUES ($1, $2, 'draft', 'official:abakan-housing', $3, 'ack')`, [
       ids.A6, 'Здравствуйте! Обращение принято в работу, ответственный — Иванов А. В.', new Date(NOW.getTime() - 20 * 60_000),
     ]);
+    // Issue 15's staff actions: a long internal note on A6, and A6 taken by the duty officer (the queue shows who).
+    await app.db.notes.add({ incidentId: ids.A6, officialId: 'abakan-housing', text: 'Звонил в «ЖилКомСервисАбакан», диспетчер обещал бригаду; заявка https://example.org/zayavka/очень-длинная-ссылка-без-пробелов-1234567890' }, NOW);
+    await app.db.pressClaims.claim(ids.A6, 'khakassia-duty', NOW, new Date(NOW.getTime() + 30 * 60_000));
     ({ browser } = await openBrowser());
   });
   afterAll(async () => {
@@ -86,6 +89,14 @@ describe('the signed-in web at phone and desktop sizes', () => {
       expect(box).not.toBeNull();
       expect(box!.x).toBeGreaterThanOrEqual(0);
       expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+    }
+    if (name === '/press') {
+      // The queue's claim marks and buttons stay inside the window (a card would clip them without a sideways scroll).
+      const cells = page.locator('table.press td.actions > *');
+      for (let n = 0; n < (await cells.count()); n++) {
+        const box = (await cells.nth(n).boundingBox())!;
+        expect({ page: name, width, right: Math.min(Math.ceil(box.x + box.width), width) }).toEqual({ page: name, width, right: Math.ceil(box.x + box.width) });
+      }
     }
     if (width >= 1440) {
       // A desktop keeps the header on one line: brand, navigation, who and «Выйти».

@@ -339,4 +339,23 @@ describe('the press service page (pg)', () => {
     expect(under).toEqual([a.postId, b.postId, c.postId].sort()); // once each
     expect((await app.db.incidents.events(incidentId)).filter((e) => e.kind === 'reply.published')).toHaveLength(3);
   });
+
+  it('the queue re-fetches itself every 30 s (a new incident shows without a reload); «Взять» marks who answers it', async () => {
+    await browserSignedIn();
+    await page.clock.install(); // the page's 30-second timer runs on a clock the test moves
+    await page.goto(`${app.url}/press`);
+    const before = await page.locator('#updated').textContent();
+    const { incident } = await vkComplaint('В Абакане на Ленина 12 с утра нет света во всём подъезде, лифт стоит', 'Глеб Орлов');
+    const row = page.locator(`table.awaiting tr[data-incident="${incident.id}"]`);
+    expect(await row.count()).toBe(0);
+    await page.clock.runFor(30_000);
+    await row.waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).pathname).toBe('/press'); // the same page, its live part replaced
+    expect(await page.locator('#press-live').getAttribute('data-refreshed')).not.toBeNull();
+    expect(before).toContain('обновляется каждые 30 секунд');
+    await Promise.all([page.waitForURL(/done=claimed/), row.locator('button', { hasText: 'Взять' }).click()]);
+    await expect(page.locator(`table.awaiting tr[data-incident="${incident.id}"] .claim.mine`).textContent()).resolves.toMatch(/^вы взяли · до \d/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'press-queue-claimed.png'), fullPage: true });
+    expect((await app.db.pressClaims.inForce([incident.id], new Date())).get(incident.id)).toMatchObject({ officialId: 'khakassia-press' });
+  });
 });
