@@ -1,4 +1,5 @@
 /** Messages: every normalized post or comment, unique on platform + external id. */
+import type { AuthorAsk } from './authors';
 import type { Platform, RawMessage, ReplyTarget } from '../domain/types';
 import type { Analysis } from '../../classifiers';
 import { isIncidentKind, kindOf } from '../domain/kinds';
@@ -14,6 +15,15 @@ export const detectedStatus = (a: Analysis): MessageStatus => {
   const kind = kindOf(a);
   return isIncidentKind(kind) ? 'complaint' : kind === 'gratitude' ? 'gratitude' : 'not_complaint';
 };
+
+/** Who wrote a stored message, as author resolution (db.authors.resolve) asks for it. */
+export const authorAskOf = (m: Message): AuthorAsk => ({
+  platform: m.platform,
+  platformId: m.authorPlatformId,
+  displayName: m.authorName,
+  profileUrl: m.authorUrl,
+  contactHash: m.authorContactHash,
+});
 
 export interface Message {
   id: string;

@@ -91,6 +91,18 @@ const toReply = (r: Row): Reply => ({
   lastError: (r.last_error as string) ?? null,
 });
 
+/** A published reply answers its incident: the first one is the response (the clock stops), an 'ack' the acknowledgement. */
+async function recordResponse(sql: Sql, incidentId: string, at: Date, stage: string | null): Promise<void> {
+  await sql.query(
+    `UPDATE incidents SET first_response_at = coalesce(first_response_at, $2),
+            acknowledged_at = CASE WHEN $3 = 'ack' THEN coalesce(acknowledged_at, $2) ELSE acknowledged_at END,
+            status = CASE WHEN status IN ('assigned', 'in_progress', 'classified', 'needs_review', 'new') THEN 'answered' ELSE status END,
+            updated_at = $2
+     WHERE id = $1`,
+    [incidentId, at, stage],
+  );
+}
+
 /** Queries on `replies`. */
 export const replyQueries = (sql: Sql) => ({
   /** One reply, or null. */
@@ -140,14 +152,7 @@ export const replyQueries = (sql: Sql) => ({
     );
     const row = r.rows[0];
     if (!row) return false;
-    await sql.query(
-      `UPDATE incidents SET first_response_at = coalesce(first_response_at, $2),
-              acknowledged_at = CASE WHEN $3 = 'ack' THEN coalesce(acknowledged_at, $2) ELSE acknowledged_at END,
-              status = CASE WHEN status IN ('assigned', 'in_progress', 'classified', 'needs_review', 'new') THEN 'answered' ELSE status END,
-              updated_at = $2
-       WHERE id = $1`,
-      [row.incident_id, at, row.stage],
-    );
+    await recordResponse(sql, row.incident_id, at, row.stage);
     return true;
   },
 
@@ -218,14 +223,7 @@ export const replyQueries = (sql: Sql) => ({
     );
     const row = r.rows[0];
     if (!row) return false;
-    await sql.query(
-      `UPDATE incidents SET first_response_at = coalesce(first_response_at, $2),
-              acknowledged_at = CASE WHEN $3 = 'ack' THEN coalesce(acknowledged_at, $2) ELSE acknowledged_at END,
-              status = CASE WHEN status IN ('assigned', 'in_progress', 'classified', 'needs_review', 'new') THEN 'answered' ELSE status END,
-              updated_at = $2
-       WHERE id = $1`,
-      [row.incident_id, at, row.stage],
-    );
+    await recordResponse(sql, row.incident_id, at, row.stage);
     return true;
   },
 

@@ -2,7 +2,7 @@
 import type { Analysis, Analyzer } from '../../../classifiers';
 import type { Db } from '../../db';
 import { dedupeKey, type DedupeCandidate } from '../../db/incidents';
-import type { Message } from '../../db/messages';
+import { authorAskOf, type Message } from '../../db/messages';
 import { addressKeys, shareAddress } from '../../domain/address';
 import { RESONANT_AUTHORS } from '../../domain/types';
 import { PermanentError } from '../../errors';
@@ -113,13 +113,7 @@ export const dedupe = defineStage('dedupe', async ({ messageId }, { db, queues, 
   }
   if (message.status !== 'complaint' || !message.analysis) return 'skipped';
   // Author resolution is race-safe by itself: it stays outside the locked transaction, which is kept short.
-  const authorId = await db.authors.resolve({
-    platform: message.platform,
-    platformId: message.authorPlatformId,
-    displayName: message.authorName,
-    profileUrl: message.authorUrl,
-    contactHash: message.authorContactHash,
-  });
+  const authorId = await db.authors.resolve(authorAskOf(message));
   let run = batches.get(db);
   if (!run) {
     run = batcher(decideAndWrite(db, analyzer.similarity), { maxBatch: 50, maxInFlight: 1 });

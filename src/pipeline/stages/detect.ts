@@ -4,7 +4,7 @@
  * their verdict, searchable).
  */
 import { APPEAL_KINDS } from '../../../classifiers';
-import type { Message } from '../../db/messages';
+import { authorAskOf, type Message } from '../../db/messages';
 import { kindOf } from '../../domain/kinds';
 import { PermanentError } from '../../errors';
 import { defineStage, type StageDeps } from '../stage';
@@ -46,13 +46,7 @@ export const detect = defineStage('detect', async ({ messageId }, deps) => {
 async function recordGratitude(deps: StageDeps, message: Message, analysis: Parameters<StageDeps['db']['messages']['saveGratitude']>[1]) {
   const { db, log, now } = deps;
   const at = now();
-  const authorId = await db.authors.resolve({
-    platform: message.platform,
-    platformId: message.authorPlatformId,
-    displayName: message.authorName,
-    profileUrl: message.authorUrl,
-    contactHash: message.authorContactHash,
-  });
+  const authorId = await db.authors.resolve(authorAskOf(message));
   const thanked = await db.incidents.thankedBy(authorId, new Date(message.publishedAt.getTime() - GRATITUDE_WINDOW_DAYS * 86_400_000));
   const saved = await db.tx(async (tx) => {
     if (!(await tx.messages.saveGratitude(message.id, analysis, authorId, thanked?.id ?? null, at))) return false;
