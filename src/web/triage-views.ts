@@ -60,7 +60,7 @@ export function triageBody(
         ${due < o.now ? html`<span class="bad-text">срок ответа истёк ${formatLocal(due, o.tz)}</span>` : html`срок ответа до ${formatLocal(due, o.tz)}`}
         ${link ? html` · <a href="${link}" rel="noopener noreferrer" target="_blank">открыть источник</a>` : ''}</div>
       <div class="text">${i.text}</div>
-      <p class="small">Предложено: <b>${kindName(i.kind)}</b> · ${topicName(i.topic)} · ${i.municipalityId ? (o.municipalities.get(i.municipalityId) ?? i.municipalityId) : html`<span class="bad-text">муниципалитет ${NOT_SET.municipality}</span>`} · ${PRIORITY_NAMES_RU[i.priority] ?? i.priority} · уверенность ${formatShare(i.confidence)}</p>
+      <p class="small">Предложено: <b>${kindName(i.kind)}</b> · ${topicName(i.topic, true)} · ${i.municipalityId ? (o.municipalities.get(i.municipalityId) ?? i.municipalityId) : html`<span class="bad-text">муниципалитет ${NOT_SET.municipality}</span>`} · ${PRIORITY_NAMES_RU[i.priority] ?? i.priority} · уверенность ${formatShare(i.confidence)}</p>
       <form class="filters" method="post" action="/triage/${i.id}">
         <input type="hidden" name="csrf" value="${o.csrf}">
         ${labelFields(i, o.municipalities)}
