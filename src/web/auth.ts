@@ -138,10 +138,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     );
 
   await app.register(async (scope) => {
-    // Forms post urlencoded bodies; the parser lives in this plugin only, so no other route accepts them.
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    acceptForms(scope, 4096);
 
     scope.get<{ Querystring: { next?: string } }>('/login', async (req, reply) =>
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(loginPage(null, safeNext(req.query.next))),
@@ -189,6 +186,16 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
 
 /** Per-session CSRF token: an HMAC of the stored session's hash (changes with every sign-in, needs no storage). */
 const csrfFor = (secret: string, sessionHash: string) => createHmac('sha256', secret).update(`csrf:${sessionHash}`).digest('base64url');
+
+/**
+ * Lets the routes of one plugin scope accept urlencoded form bodies (as flat objects) up to `bodyLimit` bytes; the
+ * parser lives in that scope only, so no other route accepts them.
+ */
+export function acceptForms(scope: FastifyInstance, bodyLimit: number): void {
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+}
 
 /** True when a form carries its session's CSRF token (every POST that changes something checks this). */
 export function csrfOk(req: FastifyRequest, given: unknown): boolean {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import { mayManageAuthors, type Viewer } from './access';
-import { badRequest, csrfOk, forbidden, viewerOf } from './auth';
+import { acceptForms, badRequest, csrfOk, forbidden, viewerOf } from './auth';
 import { AUTHOR_NOTICES, authorSuggestionsBody } from './author-views';
 import { page, sendStrictPage } from './html';
 
@@ -107,10 +107,7 @@ export async function registerAuthorSuggestions(app: FastifyInstance, deps: Auth
   }
 
   await app.register(async (scope) => {
-    // Forms post urlencoded bodies; the parser lives in this plugin only (as the sign-in and press forms).
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    acceptForms(scope, 4096);
     for (const decision of ['confirm', 'reject'] as const) {
       scope.post<{ Params: { id: string }; Body: Record<string, string | undefined> | null }>(`/authors/suggestions/:id/${decision}`, async (req, reply) => {
         const viewer = manager(req, reply);

@@ -17,7 +17,7 @@ import type { Logger } from '../log';
 import type { CardBoard } from '../pipeline/ports';
 import type { Queues } from '../pipeline/queues';
 import { canSee, type Viewer } from './access';
-import { csrfOk, forbidden, viewerOf } from './auth';
+import { acceptForms, csrfOk, forbidden, viewerOf } from './auth';
 import { html, page, raw, sendStrictPage, type RawHtml } from './html';
 
 export interface StaffActionDeps {
@@ -107,9 +107,7 @@ export function staffActionsSection(o: {
 export async function registerStaffActions(app: FastifyInstance, deps: StaffActionDeps): Promise<void> {
   const { db } = deps;
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 32 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    acceptForms(scope, 32 * 1024);
 
     /** The form's viewer and incident, or null after answering (403 for a stale form or an incident out of sight). */
     const read = async (req: FastifyRequest<{ Params: { id: string }; Body: Form }>, reply: FastifyReply) => {

@@ -16,7 +16,7 @@ import type { CardBoard } from '../pipeline/ports';
 import type { Queues } from '../pipeline/queues';
 import { correctIncident, decideTriage, type TriageActor } from '../triage/actions';
 import { canSee, type Viewer } from './access';
-import { csrfOk, forbidden, viewerOf } from './auth';
+import { acceptForms, csrfOk, forbidden, viewerOf } from './auth';
 import { page, sendStrictPage, type RawHtml } from './html';
 import { incidentActionsSection, TRIAGE_NOTICES, TRIAGE_REFUSALS, triageBody } from './triage-views';
 
@@ -105,9 +105,7 @@ export async function registerTriage(app: FastifyInstance, deps: TriageWebDeps):
   });
 
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    acceptForms(scope, 16 * 1024);
 
     /** A form's viewer, its parsed labels and the incident, or null after answering. */
     const read = async (req: FastifyRequest<{ Params: { id: string }; Body: Form }>, reply: FastifyReply) => {
