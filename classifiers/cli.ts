@@ -137,7 +137,7 @@ export async function runTrain(opts: TrainOptions): Promise<{ examples: number; 
     throw new Error('the shipped models are learned from the team corpus only: train a region model into DATA_DIR instead');
   }
   if (!opts.shipped && !opts.modelDir) throw new Error('a region model needs a folder (DATA_DIR/models)');
-  const bar = opts.progress === false || opts.progress === undefined ? null : new SingleBar({ format: 'train [{bar}] {value}/{total} epochs', stream: process.stderr }, Presets.shades_classic);
+  const bar = !opts.progress ? null : new SingleBar({ format: 'train [{bar}] {value}/{total} epochs', stream: process.stderr }, Presets.shades_classic);
   bar?.start(TRAIN_STEPS, 0);
   // A correction weighs more than a history row: it is a person's word on what the model got wrong.
   const models = trainModels(corpus, [...history.flatMap((h) => Array<LabeledExample>(HISTORY_WEIGHT).fill(h)), ...corrections.flatMap((c) => Array<LabeledExample>(CORRECTION_WEIGHT).fill(c))], (s) => bar?.update(s), {

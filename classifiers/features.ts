@@ -1,6 +1,6 @@
 /** Feature extraction shared by training and analysis, so both see exactly the same features. */
 import type { PreparedText } from './text';
-import { priorityOf, COMPLAINT_CUES, NON_COMPLAINT_CUES, SUBTOPICS, subtopicMatches, maskLandmarks, isSarcastic, isOfficial, cueFlags, placeFlags } from './rules';
+import { COMPLAINT_CUES, NON_COMPLAINT_CUES, SUBTOPICS, subtopicMatches, maskLandmarks, isSarcastic, isOfficial, cueFlags, placeFlags } from './rules';
 
 const SKIP = new Set(['и', 'а', 'в', 'во', 'на', 'с', 'со', 'к', 'у', 'о', 'об', 'же', 'ли', 'бы', 'то', 'это', 'этот', 'эта']);
 
@@ -179,8 +179,7 @@ export function complaintFeatures(features: string[]): string[] {
   return features.filter((f) => !f.startsWith('o:') && !f.startsWith('p:'));
 }
 
-/** Priority features: the text's own features plus the rule signals (outage, winter, danger, children, mass). */
-export function priorityFeatures(features: string[], lower: string): string[] {
-  const rules = priorityOf(lower, true).reasons.map((r) => 'r:' + r.slice(0, r.indexOf(':')));
-  return [...topicFeatures(features), ...rules];
+/** Priority features: the text's own features plus the rule signals (`priorityOf` reasons: outage, danger, …). */
+export function priorityFeatures(features: string[], ruleReasons: string[]): string[] {
+  return [...topicFeatures(features), ...ruleReasons.map((r) => 'r:' + r.slice(0, r.indexOf(':')))];
 }

@@ -223,9 +223,10 @@ class TextAnalyzer implements Analyzer {
    * ("потоп" in a joke, "весь дом" in passing, a condolence) does not raise a card alone; without a model, the rules.
    */
   private priority(p: PreparedText, features: string[], complaint: boolean): { high: boolean; reasons: string[] } {
-    const rules = priorityOf(p.lower, complaint);
-    if (!complaint || !this.priorityModel) return rules;
-    const r = this.priorityModel.predict(priorityFeatures(features, p.lower));
+    if (!complaint) return { high: false, reasons: [] };
+    const rules = priorityOf(p.lower, true);
+    if (!this.priorityModel) return rules;
+    const r = this.priorityModel.predict(priorityFeatures(features, rules.reasons));
     const hi = this.priorityModel.classes.indexOf('high');
     const pHigh = r.probs[hi];
     const high = pHigh >= 0.5 || (rules.high && pHigh >= RULE_AGREEMENT) || isCollective(p.lower);

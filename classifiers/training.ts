@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TOPICS, TOPIC_NAMES_RU, type TopicCode } from '../src/domain/types';
 import { featuresOf, topicFeatures, complaintFeatures, priorityFeatures } from './features';
 import { KINDS, APPEAL_KINDS, kindOfFamily } from './kinds';
+import { priorityOf } from './rules';
 import { trainSoftmax, type Example, type LinearModelJson } from './linear-model';
 import { prepare } from './text';
 import { isHeldOut, type CorpusRecord } from './corpus/split';
@@ -140,7 +141,7 @@ export function trainModels(
     for (let i = 0; i < times; i++) {
       if (kind && (KINDS as readonly string[]).includes(kind)) kindEx.push({ features: complaintFeatures(f), label: kind });
       if (topic && (TOPICS as readonly string[]).includes(topic)) topicEx.push({ features: topicFeatures(f), label: topic });
-      if (priority === 'high' || priority === 'normal') prioEx.push({ features: priorityFeatures(f, p.lower), label: priority });
+      if (priority === 'high' || priority === 'normal') prioEx.push({ features: priorityFeatures(f, priorityOf(p.lower, true).reasons), label: priority });
     }
   };
   for (const r of train) {

@@ -1,4 +1,5 @@
 /** Corrections: every change a person makes to what the analysis decided, with who and when — training data. */
+import type { LabeledExample } from '../../classifiers/training';
 import type { Sql } from './sql';
 
 export const CORRECTION_FIELDS = ['kind', 'topic', 'municipality', 'priority', 'duplicate'] as const;
@@ -17,15 +18,8 @@ export interface Correction {
   at: Date;
 }
 
-/** A labelled text for training: the latest value a person gave each field of it. */
-export interface TrainingExample {
-  text: string;
-  /** complaint | question | proposal | gratitude | none ("не обращение"). */
-  kind?: string;
-  topic?: string;
-  municipality?: string;
-  priority?: string;
-}
+/** A labelled text for training: the latest value a person gave each field of it (what `train` takes). */
+export type TrainingExample = LabeledExample;
 
 export interface CorrectionRow extends Correction {
   id: string;
